@@ -1,0 +1,3 @@
+"""Metroscope: an open platform for metropolitan city-makers."""
+
+__version__ = "0.1.0"

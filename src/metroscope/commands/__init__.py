@@ -1,0 +1,1 @@
+"""Sub-commands of the ``metroscope`` CLI, one module per domain."""

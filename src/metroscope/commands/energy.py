@@ -1,0 +1,7 @@
+"""``metroscope energy …``: the energy engine from the command line."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)

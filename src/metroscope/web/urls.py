@@ -1,0 +1,11 @@
+"""URL map of the platform: each app mounts its own urls module."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("metroscope.web.exchange.urls")),
+]
