@@ -1,0 +1,343 @@
+"""The search algorithm shared by both backends: validation, filters, facets, paging.
+
+A backend only says how to match text (:meth:`SearchBackend.text_match`), how to cut
+snippets (:meth:`SearchBackend.snippets`) and how to rank plain text for similarity. Every
+other step is one SQL statement built here with ``%s`` parameters (never user text pasted
+into SQL):
+
+1. the page of hits: ``SELECT case_id, rank … ORDER BY … LIMIT … OFFSET …``;
+2. the total and every facet count in ONE statement: a materialised CTE of the filtered
+   case ids and facet columns, then ``GROUP BY`` per facet (join tables for topics and SDGs),
+   glued with ``UNION ALL``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass, field, replace
+
+from django.db import connection
+
+from metroscope.web.exchange.models import CaseStudy, SearchEntry
+from metroscope.web.exchange.search import (
+    FACETS,
+    MAX_PER_PAGE,
+    SORTS,
+    CaseHit,
+    CaseQuery,
+    CaseResults,
+    QueryError,
+)
+from metroscope.web.exchange.search.query import ParsedQuery, Term, parse
+
+MARK_OPEN = "\ue000"
+MARK_CLOSE = "\ue001"
+ENTRY = SearchEntry._meta.db_table
+_TOPICS = CaseStudy.topics.through
+_SDGS = CaseStudy.sdgs.through
+# facet -> (join table, case column, value column) for the many-to-many facets
+MULTI_FACETS: dict[str, tuple[str, str, str]] = {
+    "topic": (
+        _TOPICS._meta.db_table,
+        _TOPICS._meta.get_field("casestudy").column,
+        _TOPICS._meta.get_field("topic").column,
+    ),
+    "sdg": (
+        _SDGS._meta.db_table,
+        _SDGS._meta.get_field("casestudy").column,
+        _SDGS._meta.get_field("sdggoal").column,
+    ),
+}
+# facet -> column of the search entry for the single-valued facets
+SCALAR_FACETS: dict[str, str] = {
+    f: f for f in ("country", "region", "metro", "scale", "status", "decade")
+}
+ORDERS: dict[str, str] = {
+    "relevance": "rank DESC, e.title_sort, e.case_id",
+    "newest": "e.start_year IS NULL, e.start_year DESC, e.title_sort, e.case_id",
+    "oldest": "e.start_year IS NULL, e.start_year ASC, e.title_sort, e.case_id",
+    "title": "e.title_sort, e.case_id",
+}
+_DECADE = re.compile(r"^\d{3}0s$")
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "de",
+        "del",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "la",
+        "le",
+        "les",
+        "el",
+        "los",
+        "das",
+        "des",
+        "du",
+    ]
+)
+
+
+@dataclass
+class TextMatch:
+    """SQL fragments restricting the search entries ``e`` to those matching the text."""
+
+    from_sql: str
+    from_params: list[object] = field(default_factory=list)
+    where_sql: str = ""
+    where_params: list[object] = field(default_factory=list)
+    rank_sql: str = "0"
+
+
+def _normalise_values(name: str, values: list[str]) -> list[str]:
+    cleaned = [str(v).strip() for v in values if str(v).strip()]
+    if name == "sdg":
+        for value in cleaned:
+            if not value.isdigit() or not 1 <= int(value) <= 17:
+                raise QueryError("sdg", f"{value!r} is not an SDG; accepted: whole numbers 1 to 17")
+        return [str(int(v)) for v in cleaned]
+    if name == "decade":
+        for value in cleaned:
+            if not _DECADE.match(value):
+                raise QueryError("decade", f"{value!r} is not a decade; accepted: e.g. 2010s")
+    if name == "country":
+        return [v.upper() for v in cleaned]
+    return cleaned
+
+
+def validate(query: CaseQuery) -> CaseQuery:
+    """Check every parameter; returns a normalised copy or raises :class:`QueryError`."""
+    filters: dict[str, list[str]] = {}
+    for name, values in (query.filters or {}).items():
+        if name not in FACETS:
+            raise QueryError(name, f"unknown filter; accepted: {', '.join(FACETS)}")
+        if isinstance(values, str):
+            values = [values]
+        cleaned = _normalise_values(name, list(values))
+        if cleaned:
+            filters[name] = cleaned
+    if query.sort not in SORTS:
+        raise QueryError(
+            "sort", f"{query.sort!r} is not a sort order; accepted: {', '.join(SORTS)}"
+        )
+    if not isinstance(query.page, int) or query.page < 1:
+        raise QueryError("page", f"{query.page!r} is not a page number; accepted: 1 or more")
+    if not isinstance(query.per_page, int) or not 1 <= query.per_page <= MAX_PER_PAGE:
+        raise QueryError(
+            "per_page", f"{query.per_page!r} is out of range; accepted: 1 to {MAX_PER_PAGE}"
+        )
+    bbox = query.bbox
+    if bbox is not None:
+        if len(bbox) != 4 or not all(isinstance(v, int | float) and math.isfinite(v) for v in bbox):
+            raise QueryError("bbox", "expected four numbers west,south,east,north [deg]")
+        west, south, east, north = (float(v) for v in bbox)
+        if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+            raise QueryError(
+                "bbox",
+                "accepted: west,south,east,north with longitudes in [-180, 180], "
+                "latitudes in [-90, 90] and south <= north",
+            )
+        bbox = (west, south, east, north)
+    return replace(query, filters=filters, bbox=bbox, q=(query.q or "")[:500])
+
+
+def filter_clauses(query: CaseQuery) -> tuple[list[str], list[object]]:
+    """WHERE clauses (on alias ``e``) for the facet filters and the bounding box."""
+    clauses: list[str] = []
+    params: list[object] = []
+    for name, values in query.filters.items():
+        marks = ", ".join(["%s"] * len(values))
+        if name in MULTI_FACETS:
+            table, case_col, value_col = MULTI_FACETS[name]
+            typed: list[object] = [int(v) for v in values] if name == "sdg" else list(values)
+            clauses.append(
+                f"e.case_id IN (SELECT {case_col} FROM {table} WHERE {value_col} IN ({marks}))"
+            )
+            params += typed
+        else:
+            clauses.append(f"e.{SCALAR_FACETS[name]} IN ({marks})")
+            params += values
+    if query.bbox is not None:
+        west, south, east, north = query.bbox
+        clauses.append("e.lat BETWEEN %s AND %s")
+        params += [south, north]
+        if west <= east:
+            clauses.append("e.lon BETWEEN %s AND %s")
+            params += [west, east]
+        else:  # the box crosses the antimeridian
+            clauses.append("(e.lon >= %s OR e.lon <= %s)")
+            params += [west, east]
+    return clauses, params
+
+
+def facet_sql(hits_sql: str) -> str:
+    """One statement: the total (facet ``''``) and every facet's value counts over ``hits``."""
+    parts = ["SELECT '' AS facet, '' AS value, COUNT(*) AS n FROM hits"]
+    for name, column in SCALAR_FACETS.items():
+        parts.append(
+            f"SELECT '{name}', {column}, COUNT(*) FROM hits WHERE {column} <> '' GROUP BY {column}"
+        )
+    for name, (table, case_col, value_col) in MULTI_FACETS.items():
+        parts.append(
+            f"SELECT '{name}', CAST(j.{value_col} AS TEXT), COUNT(*) FROM hits "
+            f"JOIN {table} j ON j.{case_col} = hits.case_id GROUP BY j.{value_col}"
+        )
+    return f"WITH hits AS MATERIALIZED ({hits_sql})\n" + "\nUNION ALL ".join(parts)
+
+
+def mark_up(raw: str) -> str:
+    """HTML-escape ``raw`` then turn the sentinel characters into ``<mark>`` tags."""
+    return html.escape(raw).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
+
+
+def plain_snippet(text: str, length: int = 240) -> str:
+    """The start of ``text``, cut at a word boundary, HTML-escaped."""
+    text = " ".join(text.split())
+    if len(text) > length:
+        text = text[:length].rsplit(" ", 1)[0] + " …"
+    return html.escape(text)
+
+
+class SearchBackend:
+    """Search over the ``SearchEntry`` table; subclasses provide the full-text parts."""
+
+    vendor = ""
+
+    # -- to be provided by each backend -------------------------------------------------
+    def text_match(self, parsed: ParsedQuery) -> TextMatch:
+        raise NotImplementedError
+
+    def snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
+        raise NotImplementedError
+
+    # -- the shared algorithm -----------------------------------------------------------
+    def search(self, query: CaseQuery) -> CaseResults:
+        query = validate(query)
+        parsed = parse(query.q)
+        results = self._run(query, parsed)
+        if results.count == 0 and not parsed.explicit and len(parsed.groups) > 1:
+            results = self._run(query, parsed.relaxed())
+            results.relaxed = True
+        return results
+
+    def _base(self, query: CaseQuery, parsed: ParsedQuery) -> tuple[TextMatch, str, list[object]]:
+        text = self.text_match(parsed) if not parsed.empty else TextMatch(from_sql=f"{ENTRY} e")
+        clauses, params = filter_clauses(query)
+        where = ["e.published = %s"] + ([text.where_sql] if text.where_sql else []) + clauses
+        all_params = [*text.from_params, True, *text.where_params, *params]
+        return text, " AND ".join(where), all_params
+
+    def _run(self, query: CaseQuery, parsed: ParsedQuery) -> CaseResults:
+        text, where, params = self._base(query, parsed)
+        columns = ", ".join(["e.case_id", *(f"e.{c}" for c in SCALAR_FACETS.values())])
+        hits_sql = f"SELECT {columns} FROM {text.from_sql} WHERE {where}"
+        facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+        count = 0
+        with connection.cursor() as cursor:
+            cursor.execute(facet_sql(hits_sql), params)
+            for facet, value, n in cursor.fetchall():
+                if facet == "":
+                    count = int(n)
+                else:
+                    facets[facet][str(value)] = int(n)
+            hits: list[tuple[int, float]] = []
+            if count:
+                sort = query.sort if (query.sort != "relevance" or not parsed.empty) else "newest"
+                cursor.execute(
+                    f"SELECT e.case_id, {text.rank_sql} AS rank FROM {text.from_sql} WHERE {where} "
+                    f"ORDER BY {ORDERS[sort]} LIMIT %s OFFSET %s",
+                    [*params, query.per_page, (query.page - 1) * query.per_page],
+                )
+                hits = [(int(pk), float(rank or 0.0)) for pk, rank in cursor.fetchall()]
+        for name in facets:
+            facets[name] = dict(sorted(facets[name].items(), key=lambda kv: (-kv[1], kv[0])))
+        ids = [pk for pk, _ in hits]
+        cases = self.load(ids)
+        snippets = self.snippets(parsed, ids) if ids and not parsed.empty else {}
+        return CaseResults(
+            count=count,
+            hits=[
+                CaseHit(
+                    case=cases[pk],
+                    score=score,
+                    snippet=snippets.get(pk) or plain_snippet(cases[pk].summary),
+                )
+                for pk, score in hits
+                if pk in cases
+            ],
+            facets=facets,
+        )
+
+    @staticmethod
+    def load(ids: list[int]) -> dict[int, CaseStudy]:
+        """Cases by id with what result lists show (city, metro, topics, SDGs)."""
+        queryset = (
+            CaseStudy.objects.filter(pk__in=ids)
+            .select_related("city__metro_area", "metro_area")
+            .prefetch_related("topics", "sdgs")
+        )
+        return {case.pk: case for case in queryset}
+
+    # -- similar cases ------------------------------------------------------------------
+    def similar(
+        self,
+        case: CaseStudy,
+        limit: int = 5,
+        topic_weight: float = 2.0,
+        sdg_weight: float = 1.0,
+        text_weight: float = 3.0,
+    ) -> list[CaseStudy]:
+        """Rank published cases by shared topics, shared SDGs and title/summary text."""
+        scores: dict[int, float] = {}
+        topic_table, topic_case, topic_col = MULTI_FACETS["topic"]
+        sdg_table, sdg_case, sdg_col = MULTI_FACETS["sdg"]
+        sql = (
+            f"SELECT c, SUM(w) FROM ("
+            f"SELECT {topic_case} AS c, %s AS w FROM {topic_table} WHERE {topic_col} IN "
+            f"(SELECT {topic_col} FROM {topic_table} WHERE {topic_case} = %s) "
+            f"UNION ALL SELECT {sdg_case}, %s FROM {sdg_table} WHERE {sdg_col} IN "
+            f"(SELECT {sdg_col} FROM {sdg_table} WHERE {sdg_case} = %s)"
+            f") s JOIN {ENTRY} e ON e.case_id = s.c WHERE e.published = %s AND s.c <> %s "
+            f"GROUP BY c ORDER BY SUM(w) DESC LIMIT 200"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [topic_weight, case.pk, sdg_weight, case.pk, True, case.pk])
+            for pk, score in cursor.fetchall():
+                scores[int(pk)] = float(score)
+            words = [
+                w for w in parse(f"{case.title}").words() if w not in _STOPWORDS and len(w) > 2
+            ]
+            if words:
+                parsed = ParsedQuery(
+                    groups=[[Term(tokens=(w,)) for w in dict.fromkeys(words[:12])]]
+                )
+                text = self.text_match(parsed)
+                cursor.execute(
+                    f"SELECT e.case_id, {text.rank_sql} AS rank FROM {text.from_sql} "
+                    f"WHERE e.published = %s AND {text.where_sql} AND e.case_id <> %s "
+                    f"ORDER BY rank DESC LIMIT 50",
+                    [*text.from_params, True, *text.where_params, case.pk],
+                )
+                ranked = [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
+                top = max((rank for _, rank in ranked), default=0.0)
+                for pk, rank in ranked:
+                    if top > 0:
+                        scores[pk] = scores.get(pk, 0.0) + text_weight * rank / top
+        best = sorted(scores, key=lambda pk: (-scores[pk], pk))[:limit]
+        cases = self.load(best)
+        return [cases[pk] for pk in best if pk in cases]
