@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 
 from metroscope.web.exchange.search import (
     FACETS,
@@ -153,7 +154,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     restoring = request.headers.get("HX-History-Restore-Request") == "true"
     template = "exchange/_results.html" if htmx and not restoring else "exchange/cases.html"
     response = render(request, template, context)
-    response["Vary"] = "HX-Request"
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 
