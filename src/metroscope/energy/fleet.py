@@ -243,11 +243,11 @@ def generate_sessions(
     capacity = float(p["capacity_kwh"])
     soc = capacity * rng.uniform(p["soc_arrival_min"], p["soc_arrival_max"], n)
     energy = np.clip(rng.normal(p["energy_mean_kwh"], p["energy_sd_kwh"], n), 0.5, None)
-    # drivers ask for at most what the battery holds and 80% of what the stay allows
+    # drivers ask for at most what the battery holds and 80% of what the stay allows at the
+    # vehicle's power (less half an hour: steps start after arrival and end before departure)
     stay_h = (departure - arrival).total_seconds().to_numpy() / 3600.0
-    energy = np.minimum(
-        energy, np.minimum(capacity - soc, 0.8 * stay_h * float(p["max_charge_kw"]))
-    )
+    allowed = 0.8 * np.maximum(stay_h - 0.5, 0.0) * float(p["max_charge_kw"])
+    energy = np.minimum(energy, np.minimum(capacity - soc, allowed))
     ids = sorted({v for v, _ in vehicles})
     v2g_by_vehicle = dict(zip(ids, rng.random(len(ids)) < p["v2g_share"], strict=True))
     for i, (vehicle, _) in enumerate(vehicles):

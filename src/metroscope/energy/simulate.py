@@ -13,6 +13,7 @@ Shipped demo scenarios live in ``metroscope/data/energy/*.yaml`` and are address
 
 from __future__ import annotations
 
+import inspect
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -183,6 +184,7 @@ def simulate(
     scenario: Scenario,
     strategy: str = "optimal",
     progress: Progress | None = None,
+    inputs: tuple[Problem, fleet.FleetPlan] | None = None,
     **options: Any,
 ) -> SimulationResult:
     """Build the problem, dispatch it with ``strategy``, and compute results and KPIs.
@@ -195,6 +197,8 @@ def simulate(
         A name in :data:`metroscope.energy.dispatch.STRATEGIES`.
     progress : callable, optional
         ``progress(stage, fraction)`` called as the run advances.
+    inputs : (Problem, FleetPlan), optional
+        The output of :func:`build_inputs`, to run several strategies on one build.
     **options
         Passed to the strategy.
     """
@@ -204,9 +208,13 @@ def simulate(
 
     report = progress or (lambda stage, frac: None)
     run = get_strategy(strategy)
-    problem, plan = build_inputs(scenario, lambda s, f: report(f"inputs: {s}", 0.3 * f))
+    if inputs is None:
+        inputs = build_inputs(scenario, lambda s, f: report(f"inputs: {s}", 0.3 * f))
+    problem, plan = inputs
     report(f"dispatch: {strategy}", 0.3)
     start = time.perf_counter()
+    if progress is not None and "progress" in inspect.signature(run).parameters:
+        options.setdefault("progress", lambda f: report(f"dispatch: {strategy}", 0.3 + 0.6 * f))
     dispatch = run(problem, **options)
     if not dispatch.solve_seconds:
         dispatch.solve_seconds = time.perf_counter() - start

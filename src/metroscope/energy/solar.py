@@ -35,7 +35,7 @@ from metroscope.energy.timeseries import read_series_csv, step_index
 
 __all__ = ["WEATHER", "annual_yield_kwh_per_kwp", "pv_power_kw", "pvwatts_power_kw"]
 
-WeatherFn = Callable[[Scenario, Any, pd.DatetimeIndex], pd.DataFrame]
+WeatherFn = Callable[[Scenario, Any, pd.DatetimeIndex, pd.DataFrame | None], pd.DataFrame]
 
 
 def _pvlib_location(scenario: Scenario) -> pvlib.location.Location:
@@ -46,10 +46,15 @@ def _pvlib_location(scenario: Scenario) -> pvlib.location.Location:
 
 
 def clearsky_weather(
-    scenario: Scenario, weather: ClearSkyWeather, times: pd.DatetimeIndex
+    scenario: Scenario,
+    weather: ClearSkyWeather,
+    times: pd.DatetimeIndex,
+    solar_position: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Clear-sky irradiance [W/m2] and assumed air temperature [C] and wind [m/s] at ``times``."""
-    cs = _pvlib_location(scenario).get_clearsky(times, model="ineichen")
+    cs = _pvlib_location(scenario).get_clearsky(
+        times, model="ineichen", solar_position=solar_position
+    )
     cs["temp_air"] = weather.ambient_temp_c
     cs["wind_speed"] = weather.wind_speed_m_per_s
     return cs
@@ -74,7 +79,12 @@ def _map_tmy(tmy: pd.DataFrame, times: pd.DatetimeIndex) -> pd.DataFrame:
     return out[["ghi", "dni", "dhi", "temp_air", "wind_speed"]].astype(float)
 
 
-def epw_weather(scenario: Scenario, weather: EpwWeather, times: pd.DatetimeIndex) -> pd.DataFrame:
+def epw_weather(
+    scenario: Scenario,
+    weather: EpwWeather,
+    times: pd.DatetimeIndex,
+    solar_position: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Hourly EPW data held over each hour and mapped onto the scenario's calendar."""
     path = scenario.resolve(weather.path)
     if not path.is_file():
@@ -110,7 +120,10 @@ WEATHER: dict[str, WeatherFn] = {
 
 
 def pvwatts_power_kw(
-    pv: PvlibPV, location: pvlib.location.Location, weather: pd.DataFrame
+    pv: PvlibPV,
+    location: pvlib.location.Location,
+    weather: pd.DataFrame,
+    solar_position: pd.DataFrame | None = None,
 ) -> pd.Series:
     """AC power of the array [kW] from weather at the step mid-points.
 
@@ -122,13 +135,17 @@ def pvwatts_power_kw(
         Site.
     weather : pandas.DataFrame
         Columns ghi, dni, dhi [W/m2], temp_air [C], wind_speed [m/s].
+    solar_position : pandas.DataFrame, optional
+        pvlib solar position at ``weather.index`` (computed when omitted).
 
     Returns
     -------
     pandas.Series
         Power [kW], >= 0, on ``weather.index``.
     """
-    solpos = location.get_solarposition(weather.index)
+    solpos = (
+        solar_position if solar_position is not None else location.get_solarposition(weather.index)
+    )
     poa = pvlib.irradiance.get_total_irradiance(
         pv.tilt_deg,
         pv.azimuth_deg,
@@ -152,23 +169,35 @@ def _modelled_kw(scenario: Scenario, pv: PvlibPV, index: pd.DatetimeIndex) -> pd
         else pd.Timedelta(minutes=scenario.period.step_minutes)
     )
     mid = index + step / 2
-    weather = WEATHER[pv.weather.kind](scenario, pv.weather, mid)
-    power = pvwatts_power_kw(pv, _pvlib_location(scenario), weather)
+    location = _pvlib_location(scenario)
+    solpos = location.get_solarposition(mid)
+    weather = WEATHER[pv.weather.kind](scenario, pv.weather, mid, solpos)
+    power = pvwatts_power_kw(pv, location, weather, solpos)
     power.index = index
     return power
 
 
+def _calendar_year(scenario: Scenario, year: int) -> pd.DatetimeIndex:
+    return step_index(
+        f"{year}-01-01", f"{year + 1}-01-01", scenario.period.step_minutes, scenario.location.tz
+    )
+
+
 def annual_yield_kwh_per_kwp(scenario: Scenario, pv: PvlibPV, year: int) -> float:
-    """Modelled (uncalibrated) specific yield of calendar ``year`` at 15-min steps [kWh/kWp]."""
+    """Modelled (uncalibrated) specific yield of calendar ``year`` at the scenario's step [kWh/kWp]."""
     if pv.peak_kw <= 0:
         return 0.0
-    index = step_index(f"{year}-01-01", f"{year + 1}-01-01", 15, scenario.location.tz)
+    index = _calendar_year(scenario, year)
     power = _modelled_kw(scenario, pv, index)
-    return float(power.sum() * 0.25 / pv.peak_kw)
+    return float(power.sum() * scenario.period.step_minutes / 60.0 / pv.peak_kw)
 
 
 def pv_power_kw(scenario: Scenario, index: pd.DatetimeIndex) -> pd.Series:
-    """Available PV power for every step of ``index`` [kW] (zeros without PV)."""
+    """Available PV power for every step of ``index`` [kW] (zeros without PV).
+
+    With ``target_yield_kwh_per_kwp`` the modelled power is scaled so that the first
+    calendar year of the period yields exactly the target.
+    """
     pv = scenario.pv
     if pv is None:
         return pd.Series(0.0, index=index, name="pv_kw")
@@ -179,7 +208,11 @@ def pv_power_kw(scenario: Scenario, index: pd.DatetimeIndex) -> pd.Series:
         return (series * pv.scale).rename("pv_kw")
     power = _modelled_kw(scenario, pv, index)
     if pv.target_yield_kwh_per_kwp is not None and pv.peak_kw > 0:
-        modelled = annual_yield_kwh_per_kwp(scenario, pv, index[0].year)
+        year = _calendar_year(scenario, index[0].year)
+        if len(year) == len(index) and year.equals(index):
+            modelled = float(power.sum() * scenario.period.step_minutes / 60.0 / pv.peak_kw)
+        else:
+            modelled = annual_yield_kwh_per_kwp(scenario, pv, index[0].year)
         if modelled > 0:
             power = power * (pv.target_yield_kwh_per_kwp / modelled)
     return power.rename("pv_kw")

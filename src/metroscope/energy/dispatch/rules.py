@@ -118,6 +118,22 @@ def _settle_grid(p: Problem, d: Dispatch, t: int, net_kw: float) -> None:
         d.curtail_kw[t] = min(surplus - d.export_kw[t], p.pv_kw[t])
 
 
+def _settle_idle(p: Problem, d: Dispatch, steps: np.ndarray) -> None:
+    """Vectorised :func:`_settle_grid` for steps with no vehicle and no battery action."""
+    net = p.load_kw[steps] - p.pv_kw[steps]
+    surplus = np.maximum(-net, 0.0)
+    d.import_kw[steps] = np.maximum(net, 0.0)
+    d.export_kw[steps] = np.minimum(surplus, p.export_limit_kw)
+    d.curtail_kw[steps] = np.minimum(surplus - d.export_kw[steps], p.pv_kw[steps])
+
+
+def _steps_to_visit(p: Problem, slots: np.ndarray) -> np.ndarray:
+    """Steps the rule must step through; the others are settled at once by :func:`_settle_idle`."""
+    if p.battery is not None:
+        return np.arange(p.n_steps)
+    return np.flatnonzero(slots.max(axis=0) >= 0)
+
+
 def _fit_import(p: Problem, t: int, base_kw: float, ch: np.ndarray) -> np.ndarray:
     """Scale EV charging so that import stays within the limit (``base`` = rest of demand)."""
     total = float(ch.sum())
@@ -133,20 +149,18 @@ def uncontrolled(problem: Problem, *, progress: Callable[[float], None] | None =
     p = problem
     s = _State.start(p)
     base = p.load_kw - p.pv_kw
-    every = max(p.n_steps // 20, 1)
-    for t in range(p.n_steps):
+    visit = _steps_to_visit(p, s.slots)
+    _settle_idle(p, s.d, np.setdiff1d(np.arange(p.n_steps), visit))
+    every = max(len(visit) // 20, 1)
+    for i, t in enumerate(visit):
         vs = s.active(t)
-        if vs.size:
-            need = np.maximum(s.target[vs] - s.soc[vs], 0.0)
-            ch = np.minimum(p.max_charge_kw[vs], need / (p.eta_ch[vs] * p.dt_h))
-            ch = _fit_import(p, t, float(base[t]), ch)
-            s.write(t, vs, ch, np.zeros_like(ch))
-            net = float(base[t] + ch.sum())
-        else:
-            net = float(base[t])
-        _settle_grid(p, s.d, t, net)
-        if progress is not None and t % every == 0:
-            progress(t / p.n_steps)
+        need = np.maximum(s.target[vs] - s.soc[vs], 0.0)
+        ch = np.minimum(p.max_charge_kw[vs], need / (p.eta_ch[vs] * p.dt_h))
+        ch = _fit_import(p, t, float(base[t]), ch)
+        s.write(t, vs, ch, np.zeros_like(ch))
+        _settle_grid(p, s.d, t, float(base[t] + ch.sum()))
+        if progress is not None and i % every == 0:
+            progress(i / len(visit))
     return s.finish(started)
 
 
@@ -189,8 +203,10 @@ def pv_surplus(
     later_min_price = _suffix_min_price(p) if v2g else None
     b = p.battery
     bat_soc = b.soc_initial_kwh if b is not None else 0.0
-    every = max(p.n_steps // 20, 1)
-    for t in range(p.n_steps):
+    visit = _steps_to_visit(p, s.slots)
+    _settle_idle(p, d, np.setdiff1d(np.arange(p.n_steps), visit))
+    every = max(len(visit) // 20, 1)
+    for i, t in enumerate(visit):
         steps_left = p.n_steps - t - 1
         vs = s.active(t)
         surplus = float(p.pv_kw[t] - p.load_kw[t])
@@ -253,6 +269,6 @@ def pv_surplus(
         if vs.size:
             s.write(t, vs, ch, dis)
         _settle_grid(p, d, t, -(residual - bat_ch + bat_dis))
-        if progress is not None and t % every == 0:
-            progress(t / p.n_steps)
+        if progress is not None and i % every == 0:
+            progress(i / len(visit))
     return s.finish(started)
