@@ -131,7 +131,7 @@ def sensitivity_bars(sobol: pd.DataFrame) -> go.Figure:
         title="Sensitivity of the index (Sobol indices, 95 % bootstrap CI)",
         barmode="group",
         height=_height(len(d), per=40),
-        xaxis={"title": "share of rank/score variance", "rangemode": "tozero"},
+        xaxis={"title": "Sobol index of the mean absolute rank shift [-]", "rangemode": "tozero"},
         yaxis={"automargin": True},
         legend={"orientation": "h", "y": 1.02, "x": 1, "xanchor": "right", "yanchor": "bottom"},
     )
@@ -273,7 +273,7 @@ def dimension_scatter(
     a0, b0 = pairs[0]
     fig.update_layout(
         **_LAYOUT,
-        title="Two dimensions side by side (choose the pair)",
+        title="Two dimensions",
         height=520,
         xaxis={"title": labels.get(a0, a0)},
         yaxis={"title": labels.get(b0, b0)},
@@ -312,9 +312,8 @@ def coverage_matrix(status: pd.DataFrame, labels: Mapping[str, str] | None = Non
         title="Data coverage: which values are observed, imputed or missing",
         height=_height(len(status), per=20, base=220),
         yaxis={"autorange": "reversed", "automargin": True, "dtick": 1},
-        xaxis={"automargin": True, "tickangle": -30, "side": "top"},
+        xaxis={"automargin": True, "tickangle": -30},
     )
-    fig.update_layout(margin={"t": 120})
     return fig
 
 
@@ -419,6 +418,9 @@ def external_comparison(cmp: pd.DataFrame) -> go.Figure:
         title="Validation: our rank against published rankings (not used as inputs)",
         height=460,
         xaxis={"title": "published rank (of all cities in that ranking)"},
-        yaxis={"title": "rank in this index", "autorange": "reversed"},
+        yaxis={
+            "title": "rank in this index",
+            "range": [float(cmp["rank"].max()) + 1, 0.5] if len(cmp) else None,
+        },
     )
     return fig

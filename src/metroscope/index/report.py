@@ -84,16 +84,27 @@ class ReportData:
     sources: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     flags: pd.DataFrame | None = None
+    mc_description: str = ""
 
 
 # --- tables -----------------------------------------------------------------------------
 
 
-def results_table(scores: pd.DataFrame, ranks: pd.DataFrame, dimensions: list[str]) -> pd.DataFrame:
+def results_table(
+    scores: pd.DataFrame,
+    ranks: pd.DataFrame,
+    dimensions: list[str],
+    units: pd.Index | list[str] | None = None,
+) -> pd.DataFrame:
     """The interface table: ``unit, score, rank`` then one column per dimension score.
 
-    Units are sorted by rank (1 = best); units without a score come last.
+    Units are sorted by rank (1 = best). ``units`` lists every unit of the data: those
+    screened out of the index get a row with empty score and rank, after the ranked ones.
     """
+    if units is not None:
+        extra = [u for u in units if u not in scores.index]
+        scores = scores.reindex([*scores.index, *extra])
+        ranks = ranks.reindex(scores.index)
     out = pd.DataFrame(
         {
             "unit": scores.index.astype(str),
@@ -105,6 +116,8 @@ def results_table(scores: pd.DataFrame, ranks: pd.DataFrame, dimensions: list[st
         out[d] = scores[d].to_numpy(dtype=float)
     out = out.sort_values(["rank", "unit"], na_position="last").reset_index(drop=True)
     out["rank"] = out["rank"].astype("Int64")
+    num = out.select_dtypes("float").columns
+    out[num] = out[num].round(4)
     return out
 
 
@@ -132,20 +145,27 @@ def _fmt(v: Any, digits: int = 1) -> str:
     return html.escape(str(v))
 
 
+def _cell(v: Any, digits: int) -> str:
+    is_text = isinstance(v, str) and not v.replace(".", "", 1).replace("-", "", 1).isdigit()
+    return f'<td class="txt">{_fmt(v, digits)}</td>' if is_text else f"<td>{_fmt(v, digits)}</td>"
+
+
 def _html_table(df: pd.DataFrame, cls: str = "tbl", digits: int = 1) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{_fmt(v, digits)}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(_cell(v, digits) for v in row) + "</tr>"
         for row in df.itertuples(index=False)
     )
     return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def _results_html(data: ReportData) -> str:
-    res = results_table(data.scores, data.ranks, data.dimensions)
+    res = results_table(data.scores, data.ranks, data.dimensions, data.raw.index)
     n_imp = data.imputed_mask.sum(axis=1) if len(data.imputed_mask) else pd.Series(dtype=int)
     n_ind = max(len(data.imputed_mask.columns), 1)
     dims = data.dimensions
+    scores = data.scores.reindex(res["unit"])
+    ranks = data.ranks.reindex(res["unit"])
     head = (
         "<th>rank</th><th>unit</th><th>index score</th>"
         + "".join(
@@ -159,11 +179,12 @@ def _results_html(data: ReportData) -> str:
         unit = r.unit
         k = int(n_imp.get(unit, 0)) if len(n_imp) else 0
         imp = f'<span class="imp">{IMPUTED_MARK} {k} of {n_ind}</span>' if k else "0"
+        if pd.isna(r.rank):
+            imp = "–"
         cells = "".join(
-            f"<td>{_fmt(data.scores.loc[unit, d])} · {_fmt(data.ranks.loc[unit, d], 0)}</td>"
-            for d in dims
+            f"<td>{_fmt(scores.loc[unit, d])} · {_fmt(ranks.loc[unit, d], 0)}</td>" for d in dims
         )
-        rank = "–" if pd.isna(r.rank) else str(int(r.rank))
+        rank = "not ranked" if pd.isna(r.rank) else str(int(r.rank))
         rows.append(
             f"<tr><td>{rank}</td><td>{html.escape(str(unit))}</td><td><b>{_fmt(r.score)}</b></td>{cells}<td>{imp}</td></tr>"
         )
@@ -228,7 +249,7 @@ section h2{margin:4px 0 10px;font-size:19px}
 .tbl th{background:#f3f4f6}.scroll .tbl th{position:sticky;top:0;z-index:1}
 .tbl td:first-child,.tbl th:first-child,.tbl td:nth-child(2),.tbl th:nth-child(2){text-align:left}
 .tbl .sub{font-weight:normal;color:#6b7280;font-size:11px}
-td.imp,span.imp{background:#fef3c7;color:#92400e}td.miss{color:#9ca3af}
+td.txt{text-align:left}td.imp,span.imp{background:#fef3c7;color:#92400e}td.miss{color:#9ca3af}
 .log td{text-align:left;font-size:12px}.log code{white-space:pre-wrap;word-break:break-word}
 .note{background:#eff6ff;border-left:4px solid #2563eb;padding:8px 12px;margin:8px 0;font-size:14px}
 .warn{background:#fffbeb;border-left:4px solid #f59e0b;padding:8px 12px;margin:8px 0;font-size:14px}
@@ -261,7 +282,7 @@ def build_html(data: ReportData) -> str:
             "results",
             "Results",
             notes
-            + f'<p>Scores 0–100 per dimension and for the index; rank 1 = best. <span class="imp">{IMPUTED_MARK}</span> '
+            + f'<p>Scores per dimension and for the index on the normalised scale (higher = better); rank 1 = best. <span class="imp">{IMPUTED_MARK}</span> '
             "counts how many of a unit's indicator values were imputed rather than observed.</p>"
             + f'<div class="scroll">{_results_html(data)}</div>'
             + excl,
@@ -277,6 +298,11 @@ def build_html(data: ReportData) -> str:
                 "Rank intervals",
                 "<p>Bars span the 5th–95th percentile of each unit's rank over the Monte Carlo replications; "
                 "the blue tick is the median, the red diamond the rank with the nominal choices.</p>"
+                + (
+                    f"<p><small>{html.escape(data.mc_description)}</small></p>"
+                    if data.mc_description
+                    else ""
+                )
                 + fail
                 + _fig(charts.rank_intervals(data.rank_intervals)),
             )
@@ -287,7 +313,13 @@ def build_html(data: ReportData) -> str:
                 "sensitivity",
                 "Sensitivity",
                 "<p>First-order (S1) and total-order (ST) Sobol indices of each uncertain choice, "
-                "with 95 % bootstrap confidence intervals. ST − S1 measures interactions.</p>"
+                "with 95 % bootstrap confidence intervals, for the mean absolute shift of the units' ranks "
+                "from their nominal ranks. ST − S1 measures interactions.</p>"
+                + (
+                    f"<p><small>{html.escape(data.mc_description)}</small></p>"
+                    if data.mc_description
+                    else ""
+                )
                 + _fig(charts.sensitivity_bars(data.sobol))
                 + _html_table(data.sobol, digits=3),
             )
@@ -429,7 +461,7 @@ def _external_summary(ext: pd.DataFrame) -> pd.DataFrame:
 def tables(data: ReportData) -> dict[str, pd.DataFrame]:
     """Every table of the report, keyed by its sheet / file name."""
     out: dict[str, pd.DataFrame] = {
-        "results": results_table(data.scores, data.ranks, data.dimensions),
+        "results": results_table(data.scores, data.ranks, data.dimensions, data.raw.index),
         "scores": data.scores.reset_index(),
         "ranks": data.ranks.reset_index(),
         "raw_data": data.raw.reset_index(),
@@ -476,7 +508,7 @@ def write_outputs(data: ReportData, out: Path) -> list[Path]:
     ``report.html``, ``index.xlsx`` and ``log.json`` into the directory ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    res = results_table(data.scores, data.ranks, data.dimensions)
+    res = results_table(data.scores, data.ranks, data.dimensions, data.raw.index)
     res.to_csv(out / "results.csv", index=False)
     written.append(out / "results.csv")
     if data.rank_intervals is not None:
@@ -498,167 +530,3 @@ def write_outputs(data: ReportData, out: Path) -> list[Path]:
     )
     written.append(out / "log.json")
     return written
-
-
-# --- from the engine's objects ----------------------------------------------------------
-
-#: Words in a source row's notes that mark a doubt or a comparability warning.
-FLAG_PATTERN = r"DOUBT|NOT comparable|non-comparable|not comparable|LOWER BOUND|SELECTION BIAS|HOUSEHOLD measure|low confidence|CABLE CAR"
-
-
-def data_flags(tidy_csv: Path, indicators: list[str]) -> pd.DataFrame:
-    """Rows of a tidy data CSV whose ``notes`` carry a doubt or comparability warning."""
-    df = pd.read_csv(tidy_csv, dtype=str, keep_default_na=False)
-    if "notes" not in df.columns or "indicator" not in df.columns:
-        return pd.DataFrame()
-    unit_col = next((c for c in ("unit", "municipality", "city", "metro") if c in df.columns), None)
-    hit = df[df["indicator"].isin(indicators) & df["notes"].str.contains(FLAG_PATTERN, regex=True)]
-    cols = [c for c in (unit_col, "indicator", "value", "year", "notes") if c and c in hit.columns]
-    return hit[cols].rename(columns={unit_col: "unit"} if unit_col else {}).reset_index(drop=True)
-
-
-def external_comparison(ext_csv: Path, ranks: pd.Series) -> pd.DataFrame:
-    """Join published ranks (``unit, indicator, value`` rows) with this index's ranks."""
-    ext = pd.read_csv(ext_csv)
-    names = {
-        "imd_smart_city_index_2019": "IMD Smart City Index 2019",
-        "cities_in_motion_2019_rank": "IESE Cities in Motion 2019",
-    }
-    out = pd.DataFrame(
-        {
-            "ranking": ext["indicator"].map(lambda s: names.get(s, s)),
-            "unit": ext["unit"],
-            "external_rank": ext["value"].astype(float),
-            "rank": ext["unit"].map(ranks).astype(float),
-        }
-    )
-    return out.dropna(subset=["rank"]).reset_index(drop=True)
-
-
-def _labels(cfg: Any) -> dict[str, str]:
-    labels = {"index": "Index", cfg.id: "Index"}
-    for _, item in cfg.walk():
-        labels[item.id] = item.name or item.id
-    return labels
-
-
-def _indicator_table(cfg: Any, weights: Mapping[str, float]) -> pd.DataFrame:
-    rows = []
-
-    def rec(node: Any, dim: str) -> None:
-        for ind in node.indicators:
-            rows.append(
-                {
-                    "indicator": ind.id,
-                    "name": ind.name,
-                    "dimension": dim,
-                    "unit": ind.unit,
-                    "direction": "+" if ind.direction > 0 else "−",
-                    "weight (effective)": weights.get(ind.id, float("nan")),
-                    "source": ind.source,
-                }
-            )
-        for child in node.children:
-            rec(child, dim)
-
-    for d in cfg.dimensions:
-        rec(d, d.name or d.id)
-    return pd.DataFrame(rows)
-
-
-def _log_dicts(log: list[Any]) -> list[dict[str, Any]]:
-    return [r.as_dict() if hasattr(r, "as_dict") else dict(r) for r in log]
-
-
-def report_data(
-    res: Any,
-    data: Any,
-    *,
-    mc: Any = None,
-    disparity: pd.DataFrame | None = None,
-    disparity_note: str = "",
-    external: pd.DataFrame | None = None,
-    sources: pd.DataFrame | None = None,
-    flags: pd.DataFrame | None = None,
-    notes: list[str] | None = None,
-) -> ReportData:
-    """Assemble a :class:`ReportData` from an ``IndexResult`` (and ``MCResult``)."""
-    cfg = res.config
-    log = _log_dicts(res.log)
-    screen = next((r for r in log if r["name"] == "screen"), {"changed": {}})
-    dropped_ind = list(screen["changed"].get("dropped_indicators", []))
-    dropped_units = list(screen["changed"].get("dropped_units", []))
-    raw = res.stages["raw"]
-    cov = pd.DataFrame(
-        {
-            "indicator": raw.columns,
-            "n_observed": raw.notna().sum().to_numpy(),
-            "n_units": len(raw),
-        }
-    )
-    cov["share_observed"] = cov["n_observed"] / cov["n_units"]
-    cov["screened_out"] = cov["indicator"].isin(dropped_ind)
-    imputed = res.stages["imputed"]
-    cov["n_imputed"] = [
-        int(res.imputed_mask[c].sum()) if c in res.imputed_mask else 0 for c in cov["indicator"]
-    ]
-    excluded = None
-    if dropped_units:
-        kept = [c for c in raw.columns if c not in dropped_ind]
-        excluded = pd.DataFrame(
-            {
-                "unit": dropped_units,
-                "reason": [
-                    f"{int(raw.loc[u, kept].notna().sum())} of {len(kept)} indicators observed "
-                    f"(minimum {cfg.pipeline.screen.min_unit_availability:.0%})"
-                    for u in dropped_units
-                ],
-            }
-        )
-    dims = [d.id for d in cfg.dimensions if d.id in res.scores.columns]
-    corr = pd.concat([res.stages["normalised"], res.scores], axis=1).corr()
-    units_tbl = (
-        data.units.reset_index() if data.units is not None and len(data.units.columns) else None
-    )
-    extra_notes = list(notes or [])
-    n_imp = int(res.imputed_mask.to_numpy().sum())
-    if n_imp:
-        extra_notes.append(
-            f"{n_imp} of {res.imputed_mask.size} values used were imputed (marked {IMPUTED_MARK}); "
-            "see 'Data coverage and imputation'."
-        )
-    if dropped_ind:
-        extra_notes.append(
-            "Screened out for low coverage (not in the index): "
-            + ", ".join(
-                f"{_labels(cfg).get(i, i)} ({int(raw[i].notna().sum())}/{len(raw)})"
-                for i in dropped_ind
-            )
-            + "."
-        )
-    return ReportData(
-        title=cfg.name,
-        description=cfg.description,
-        scores=res.scores,
-        ranks=res.ranks,
-        dimensions=dims,
-        labels=_labels(cfg),
-        raw=raw,
-        imputed=imputed,
-        imputed_mask=res.imputed_mask,
-        indicators=_indicator_table(cfg, res.weights),
-        coverage=cov,
-        correlations=corr,
-        rank_intervals=getattr(mc, "rank_intervals", None),
-        sobol=getattr(mc, "sobol", None),
-        failures=list(getattr(mc, "failures", []) or []),
-        log=log,
-        disparity=disparity,
-        disparity_note=disparity_note,
-        external=external,
-        excluded_units=excluded,
-        units=units_tbl,
-        sources=sources,
-        notes=extra_notes,
-        flags=flags,
-    )

@@ -149,7 +149,8 @@ def build_metros(notes_csv: Path, out: Path) -> None:
                 "source_url_2": p.source_url,  # type: ignore[attr-defined]
                 "notes": (
                     f"DERIVED = {r['value']:g} km / {_fmt_int(p.value)} persons x 1e6, both at "  # type: ignore[attr-defined]
-                    f"{r['level']} level (km: source_url; population: source_url_2)"
+                    f"{r['level']} level (km: source_url; population: source_url_2). "
+                    f"km row notes: {r['notes']}"
                 ),
             }
         )
