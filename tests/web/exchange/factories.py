@@ -170,3 +170,63 @@ def make_world() -> dict[str, CaseStudy]:
         ),
     ]
     return {case.slug: case for case in cases}
+
+
+def case_record(slug: str = "test-case", **overrides: Any) -> dict[str, Any]:
+    """A valid import record referring to the world of :func:`make_reference`."""
+    record: dict[str, Any] = {
+        "slug": slug,
+        "title": f"Test case {slug}",
+        "city": "barcelona",
+        "metro_area": "amb",
+        "scale": "municipal",
+        "status": "completed",
+        "start_year": 2015,
+        "end_year": 2018,
+        "topics": ["energy", "mobility"],
+        "sdgs": [7, 11],
+        "sdg_targets": ["7.1", "11.a"],
+        "summary": "Solar canopies over bus depots [1].",
+        "challenge": "Depots used grid power only [1].",
+        "solution": "Canopies with PV; chargers underneath.",
+        "results": "It works.",
+        "lessons": "Start small.",
+        "stakeholders": ["City Council", "Bus operator; depot staff"],
+        "budget": {
+            "amount": 1234.5,
+            "currency": "EUR",
+            "note": "excl. VAT",
+            "source": "https://example.org/a",
+        },
+        "language": "en",
+        "licence": "CC-BY-4.0",
+        "outcomes": [
+            {
+                "metric": "pv_energy_kwh",
+                "label": "PV energy produced",
+                "value": 1500.25,
+                "unit": "kWh",
+                "year": 2018,
+                "baseline": 0,
+                "baseline_year": 2014,
+                "note": "first year",
+                "source": "https://example.org/a",
+            }
+        ],
+        "sources": [
+            {
+                "url": "https://example.org/a",
+                "title": "Report A",
+                "publisher": "City",
+                "accessed": "2026-11-26",
+            },
+            {
+                "url": "https://example.org/b",
+                "title": "Press B",
+                "publisher": "Paper",
+                "accessed": None,
+            },
+        ],
+    }
+    record.update(overrides)
+    return record

@@ -5,196 +5,390 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='City',
+            name="City",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2 code, e.g. ES.', max_length=2)),
-                ('region', models.CharField(blank=True, help_text='UN M49 sub-region.', max_length=100)),
-                ('lat', models.FloatField(help_text='Latitude [deg], WGS84.')),
-                ('lon', models.FloatField(help_text='Longitude [deg], WGS84.')),
-                ('coords_note', models.CharField(blank=True, max_length=300)),
-                ('population', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('population_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('population_source', models.URLField(blank=True, max_length=1000)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "country",
+                    models.CharField(help_text="ISO 3166-1 alpha-2 code, e.g. ES.", max_length=2),
+                ),
+                (
+                    "region",
+                    models.CharField(blank=True, help_text="UN M49 sub-region.", max_length=100),
+                ),
+                ("lat", models.FloatField(help_text="Latitude [deg], WGS84.")),
+                ("lon", models.FloatField(help_text="Longitude [deg], WGS84.")),
+                ("coords_note", models.CharField(blank=True, max_length=300)),
+                ("population", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("population_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("population_source", models.URLField(blank=True, max_length=1000)),
             ],
             options={
-                'verbose_name_plural': 'cities',
-                'ordering': ('name',),
+                "verbose_name_plural": "cities",
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='SdgGoal',
+            name="SdgGoal",
             fields=[
-                ('number', models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
-                ('title', models.TextField()),
-                ('short_title', models.CharField(max_length=100)),
-                ('colour', models.CharField(help_text='Official UN colour, e.g. #FCC30B.', max_length=7)),
+                ("number", models.PositiveSmallIntegerField(primary_key=True, serialize=False)),
+                ("title", models.TextField()),
+                ("short_title", models.CharField(max_length=100)),
+                (
+                    "colour",
+                    models.CharField(help_text="Official UN colour, e.g. #FCC30B.", max_length=7),
+                ),
             ],
             options={
-                'verbose_name': 'SDG',
-                'ordering': ('number',),
+                "verbose_name": "SDG",
+                "ordering": ("number",),
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('slug', models.SlugField(max_length=60, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100)),
-                ('description', models.TextField(blank=True)),
+                ("slug", models.SlugField(max_length=60, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ('name',),
+                "ordering": ("name",),
             },
         ),
         migrations.CreateModel(
-            name='MetroArea',
+            name="MetroArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2 code, e.g. ES.', max_length=2)),
-                ('sources', models.JSONField(blank=True, default=list, help_text='URLs backing this record.')),
-                ('core_city', models.ForeignKey(blank=True, help_text="The metropolis' central city, when there is one.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='exchange.city')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "country",
+                    models.CharField(help_text="ISO 3166-1 alpha-2 code, e.g. ES.", max_length=2),
+                ),
+                (
+                    "sources",
+                    models.JSONField(
+                        blank=True, default=list, help_text="URLs backing this record."
+                    ),
+                ),
+                (
+                    "core_city",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The metropolis' central city, when there is one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="exchange.city",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'metropolitan area',
-                'ordering': ('name',),
+                "verbose_name": "metropolitan area",
+                "ordering": ("name",),
             },
         ),
         migrations.AddField(
-            model_name='city',
-            name='metro_area',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cities', to='exchange.metroarea'),
+            model_name="city",
+            name="metro_area",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="cities",
+                to="exchange.metroarea",
+            ),
         ),
         migrations.CreateModel(
-            name='SdgTarget',
+            name="SdgTarget",
             fields=[
-                ('code', models.CharField(max_length=8, primary_key=True, serialize=False)),
-                ('text', models.TextField()),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order within the goal.')),
-                ('goal', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='exchange.sdggoal')),
+                ("code", models.CharField(max_length=8, primary_key=True, serialize=False)),
+                ("text", models.TextField()),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Order within the goal."),
+                ),
+                (
+                    "goal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="exchange.sdggoal",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SDG target',
-                'ordering': ('goal_id', 'position'),
+                "verbose_name": "SDG target",
+                "ordering": ("goal_id", "position"),
             },
         ),
         migrations.CreateModel(
-            name='CaseStudy',
+            name="CaseStudy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('lat', models.FloatField(blank=True, help_text="Site latitude [deg]; city's if empty.", null=True)),
-                ('lon', models.FloatField(blank=True, help_text="Site longitude [deg]; city's if empty.", null=True)),
-                ('location_note', models.CharField(blank=True, max_length=300)),
-                ('scale', models.CharField(choices=[('neighbourhood', 'Neighbourhood'), ('municipal', 'Municipal'), ('metropolitan', 'Metropolitan'), ('national', 'National'), ('international', 'International')], max_length=20)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('ongoing', 'Ongoing'), ('completed', 'Completed'), ('discontinued', 'Discontinued')], max_length=20)),
-                ('start_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('end_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('summary', models.TextField()),
-                ('challenge', models.TextField(blank=True)),
-                ('solution', models.TextField(blank=True)),
-                ('results', models.TextField(blank=True)),
-                ('lessons', models.TextField(blank=True)),
-                ('stakeholders', models.JSONField(blank=True, default=list)),
-                ('budget_amount', models.FloatField(blank=True, help_text='In budget_currency.', null=True)),
-                ('budget_currency', models.CharField(blank=True, help_text='ISO 4217, e.g. EUR.', max_length=3)),
-                ('budget_note', models.CharField(blank=True, max_length=300)),
-                ('budget_source', models.URLField(blank=True, max_length=1000)),
-                ('language', models.CharField(default='en', max_length=8)),
-                ('licence', models.CharField(default='CC-BY-4.0', max_length=50)),
-                ('contact', models.CharField(blank=True, max_length=300)),
-                ('energy_scenario', models.CharField(blank=True, max_length=100)),
-                ('status_review', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('changes_requested', 'Changes requested'), ('published', 'Published'), ('archived', 'Archived')], db_index=True, default='published', max_length=20)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='exchange.city')),
-                ('metro_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='exchange.metroarea')),
-                ('sdgs', models.ManyToManyField(blank=True, related_name='cases', to='exchange.sdggoal')),
-                ('sdg_targets', models.ManyToManyField(blank=True, related_name='cases', to='exchange.sdgtarget')),
-                ('topics', models.ManyToManyField(blank=True, related_name='cases', to='exchange.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "lat",
+                    models.FloatField(
+                        blank=True, help_text="Site latitude [deg]; city's if empty.", null=True
+                    ),
+                ),
+                (
+                    "lon",
+                    models.FloatField(
+                        blank=True, help_text="Site longitude [deg]; city's if empty.", null=True
+                    ),
+                ),
+                ("location_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "scale",
+                    models.CharField(
+                        choices=[
+                            ("neighbourhood", "Neighbourhood"),
+                            ("municipal", "Municipal"),
+                            ("metropolitan", "Metropolitan"),
+                            ("national", "National"),
+                            ("international", "International"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("ongoing", "Ongoing"),
+                            ("completed", "Completed"),
+                            ("discontinued", "Discontinued"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("start_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("end_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("summary", models.TextField()),
+                ("challenge", models.TextField(blank=True)),
+                ("solution", models.TextField(blank=True)),
+                ("results", models.TextField(blank=True)),
+                ("lessons", models.TextField(blank=True)),
+                ("stakeholders", models.JSONField(blank=True, default=list)),
+                (
+                    "budget_amount",
+                    models.FloatField(blank=True, help_text="In budget_currency.", null=True),
+                ),
+                (
+                    "budget_currency",
+                    models.CharField(blank=True, help_text="ISO 4217, e.g. EUR.", max_length=3),
+                ),
+                ("budget_note", models.CharField(blank=True, max_length=300)),
+                ("budget_source", models.URLField(blank=True, max_length=1000)),
+                ("language", models.CharField(default="en", max_length=8)),
+                ("licence", models.CharField(default="CC-BY-4.0", max_length=50)),
+                ("contact", models.CharField(blank=True, max_length=300)),
+                ("energy_scenario", models.CharField(blank=True, max_length=100)),
+                (
+                    "status_review",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("changes_requested", "Changes requested"),
+                            ("published", "Published"),
+                            ("archived", "Archived"),
+                        ],
+                        db_index=True,
+                        default="published",
+                        max_length=20,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="exchange.city",
+                    ),
+                ),
+                (
+                    "metro_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cases",
+                        to="exchange.metroarea",
+                    ),
+                ),
+                (
+                    "sdgs",
+                    models.ManyToManyField(blank=True, related_name="cases", to="exchange.sdggoal"),
+                ),
+                (
+                    "sdg_targets",
+                    models.ManyToManyField(
+                        blank=True, related_name="cases", to="exchange.sdgtarget"
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(blank=True, related_name="cases", to="exchange.topic"),
+                ),
             ],
             options={
-                'verbose_name': 'case study',
-                'verbose_name_plural': 'case studies',
-                'ordering': ('title',),
+                "verbose_name": "case study",
+                "verbose_name_plural": "case studies",
+                "ordering": ("title",),
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('url', models.URLField(max_length=1000)),
-                ('title', models.CharField(blank=True, max_length=500)),
-                ('publisher', models.CharField(blank=True, max_length=300)),
-                ('accessed', models.DateField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sources', to='exchange.casestudy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("url", models.URLField(max_length=1000)),
+                ("title", models.CharField(blank=True, max_length=500)),
+                ("publisher", models.CharField(blank=True, max_length=300)),
+                ("accessed", models.DateField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sources",
+                        to="exchange.casestudy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('case_id', 'position'),
+                "ordering": ("case_id", "position"),
             },
         ),
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('metric', models.SlugField(help_text='snake_case, reused across cases.', max_length=100)),
-                ('label', models.CharField(max_length=300)),
-                ('value', models.FloatField()),
-                ('unit', models.CharField(max_length=50)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('baseline', models.FloatField(blank=True, null=True)),
-                ('baseline_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='exchange.casestudy')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outcomes', to='exchange.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "metric",
+                    models.SlugField(help_text="snake_case, reused across cases.", max_length=100),
+                ),
+                ("label", models.CharField(max_length=300)),
+                ("value", models.FloatField()),
+                ("unit", models.CharField(max_length=50)),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("baseline", models.FloatField(blank=True, null=True)),
+                ("baseline_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcomes",
+                        to="exchange.casestudy",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outcomes",
+                        to="exchange.source",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('case_id', 'position'),
+                "ordering": ("case_id", "position"),
             },
         ),
         migrations.CreateModel(
-            name='SearchEntry',
+            name="SearchEntry",
             fields=[
-                ('case', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='search_entry', serialize=False, to='exchange.casestudy')),
-                ('published', models.BooleanField(default=True)),
-                ('title', models.TextField()),
-                ('summary', models.TextField(blank=True)),
-                ('body', models.TextField(blank=True)),
-                ('country', models.CharField(blank=True, max_length=2)),
-                ('region', models.CharField(blank=True, max_length=100)),
-                ('metro', models.CharField(blank=True, help_text='Effective metro slug.', max_length=100)),
-                ('scale', models.CharField(blank=True, max_length=20)),
-                ('status', models.CharField(blank=True, max_length=20)),
-                ('decade', models.CharField(blank=True, help_text='e.g. "2010s".', max_length=6)),
-                ('start_year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('title_sort', models.CharField(blank=True, max_length=300)),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('lon', models.FloatField(blank=True, null=True)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="search_entry",
+                        serialize=False,
+                        to="exchange.casestudy",
+                    ),
+                ),
+                ("published", models.BooleanField(default=True)),
+                ("title", models.TextField()),
+                ("summary", models.TextField(blank=True)),
+                ("body", models.TextField(blank=True)),
+                ("country", models.CharField(blank=True, max_length=2)),
+                ("region", models.CharField(blank=True, max_length=100)),
+                (
+                    "metro",
+                    models.CharField(blank=True, help_text="Effective metro slug.", max_length=100),
+                ),
+                ("scale", models.CharField(blank=True, max_length=20)),
+                ("status", models.CharField(blank=True, max_length=20)),
+                ("decade", models.CharField(blank=True, help_text='e.g. "2010s".', max_length=6)),
+                ("start_year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("title_sort", models.CharField(blank=True, max_length=300)),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("lon", models.FloatField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['published', 'country'], name='search_country'), models.Index(fields=['published', 'region'], name='search_region'), models.Index(fields=['published', 'metro'], name='search_metro'), models.Index(fields=['published', 'scale'], name='search_scale'), models.Index(fields=['published', 'status'], name='search_status'), models.Index(fields=['published', 'decade'], name='search_decade'), models.Index(fields=['published', 'start_year'], name='search_start_year'), models.Index(fields=['published', 'title_sort'], name='search_title'), models.Index(fields=['lat', 'lon'], name='search_point')],
+                "indexes": [
+                    models.Index(fields=["published", "country"], name="search_country"),
+                    models.Index(fields=["published", "region"], name="search_region"),
+                    models.Index(fields=["published", "metro"], name="search_metro"),
+                    models.Index(fields=["published", "scale"], name="search_scale"),
+                    models.Index(fields=["published", "status"], name="search_status"),
+                    models.Index(fields=["published", "decade"], name="search_decade"),
+                    models.Index(fields=["published", "start_year"], name="search_start_year"),
+                    models.Index(fields=["published", "title_sort"], name="search_title"),
+                    models.Index(fields=["lat", "lon"], name="search_point"),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.UniqueConstraint(fields=('case', 'url'), name='source_url_once_per_case'),
+            model_name="source",
+            constraint=models.UniqueConstraint(
+                fields=("case", "url"), name="source_url_once_per_case"
+            ),
         ),
         migrations.AddIndex(
-            model_name='outcome',
-            index=models.Index(fields=['metric'], name='exchange_ou_metric_785d5c_idx'),
+            model_name="outcome",
+            index=models.Index(fields=["metric"], name="exchange_ou_metric_785d5c_idx"),
         ),
     ]

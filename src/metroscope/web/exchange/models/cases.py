@@ -126,7 +126,7 @@ class Outcome(models.Model):
     baseline = models.FloatField(null=True, blank=True)
     baseline_year = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="outcomes")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="outcomes")
 
     class Meta:
         ordering = ("case_id", "position")

@@ -14,6 +14,11 @@ class MetroArea(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     name = models.CharField(max_length=200)
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2 code, e.g. ES.")
+    region = models.CharField(max_length=100, blank=True, help_text="UN M49 sub-region.")
+    population = models.PositiveBigIntegerField(null=True, blank=True)
+    population_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    population_source = models.URLField(max_length=1000, blank=True)
+    population_note = models.TextField(blank=True, help_text="What the figure covers.")
     core_city = models.ForeignKey(
         "exchange.City",
         null=True,
@@ -48,6 +53,7 @@ class City(models.Model):
     population = models.PositiveBigIntegerField(null=True, blank=True)
     population_year = models.PositiveSmallIntegerField(null=True, blank=True)
     population_source = models.URLField(max_length=1000, blank=True)
+    population_note = models.TextField(blank=True, help_text="What the figure covers.")
 
     class Meta:
         ordering = ("name",)
