@@ -1,0 +1,342 @@
+"""``optimal``: the perfect-foresight optimum of issue 3's model, exact and fast.
+
+The LP (:mod:`metroscope.energy.dispatch.lp`) couples steps only through EV SoC (within a
+session's connection window), the stationary battery and the demand-charge peak. Without
+battery and demand charge the horizon therefore splits *exactly* into
+
+* **blocks**: maximal runs of steps covered by overlapping connection windows
+  ``[arrival, departure)`` — no variable or constraint links two blocks, so the optimum of
+  the whole is the sum of the blocks' optima;
+* **free steps** with no EV connected: each is an independent 2-variable LP
+  (import, used PV; export follows from the balance) solved in closed form by enumerating
+  the vertices of its feasible polygon (:func:`site_closed_form`).
+
+Blocks are batched into a few LPs (one per worker) and solved with HiGHS. With a battery or
+a demand charge the monolithic LP is solved (``method="monolithic"``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+from metroscope.energy.dispatch.lp import BlockLP, build_lp, solve_lp
+from metroscope.energy.dispatch.problem import Dispatch, Problem, empty_dispatch, target_soc_kwh
+
+__all__ = ["find_blocks", "optimal", "site_closed_form"]
+
+
+def find_blocks(p: Problem) -> list[tuple[int, int, np.ndarray]]:
+    """Independent blocks of a problem without battery or demand charge.
+
+    Returns
+    -------
+    list of (t0, t1, sessions)
+        Steps ``[t0, t1)`` covered by overlapping connection windows and the sessions in
+        them; windows that merely touch (one departs at the step another arrives) are in
+        different blocks, since they share no step.
+    """
+    if p.n_sessions == 0:
+        return []
+    order = np.argsort(p.arrival_step, kind="stable")
+    arr = p.arrival_step[order]
+    dep = p.departure_step[order]
+    reach = np.maximum.accumulate(dep)
+    starts = np.flatnonzero(np.concatenate([[True], arr[1:] >= reach[:-1]]))
+    ends = np.concatenate([starts[1:], [len(order)]])
+    return [
+        (int(arr[s]), int(reach[e - 1]), np.sort(order[s:e]))
+        for s, e in zip(starts, ends, strict=True)
+    ]
+
+
+def site_closed_form(
+    load_kw: np.ndarray,
+    pv_kw: np.ndarray,
+    price_import: np.ndarray,
+    price_export: np.ndarray,
+    import_limit_kw: float,
+    export_limit_kw: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cheapest import, export and curtailment of steps with no EV connected.
+
+    Per step: minimise ``p_imp·imp − p_exp·exp`` subject to
+    ``imp + u − exp = load``, ``0 ≤ imp ≤ I``, ``0 ≤ exp ≤ E``, ``0 ≤ u ≤ pv`` (``u`` = PV
+    used, curtail = pv − u). Substituting ``exp`` leaves a 2-variable LP over a polygon
+    (box ∩ slab ``load ≤ imp + u ≤ load + E``); its optimum is at one of the 12 pairwise
+    intersections of the 6 boundary lines, all evaluated at once.
+
+    Parameters
+    ----------
+    load_kw, pv_kw : numpy.ndarray
+        Building load and available PV [kW].
+    price_import, price_export : numpy.ndarray
+        Prices [EUR/kWh].
+    import_limit_kw, export_limit_kw : float
+        Grid limits [kW].
+
+    Returns
+    -------
+    (import_kw, export_kw, curtail_kw)
+
+    Raises
+    ------
+    ValueError
+        When a step is infeasible (load above import limit plus PV).
+    """
+    big = 1e12
+    imp_hi = min(import_limit_kw, big)
+    exp_hi = min(export_limit_kw, big)
+    zeros = np.zeros_like(load_kw)
+    vert = [zeros, zeros + imp_hi]
+    hor = [zeros, pv_kw]
+    diag = [load_kw, load_kw + exp_hi]  # imp + u = c
+    cand_imp, cand_u = [], []
+    for a in vert:
+        for b in hor:
+            cand_imp.append(a)
+            cand_u.append(b)
+        for c in diag:
+            cand_imp.append(a)
+            cand_u.append(c - a)
+    for b in hor:
+        for c in diag:
+            cand_imp.append(c - b)
+            cand_u.append(b)
+    imp = np.stack(cand_imp)
+    u = np.stack(cand_u)
+    exp = imp + u - load_kw
+    scale = 1e-9 * (1.0 + load_kw + pv_kw)
+    feasible = (
+        (imp >= -scale)
+        & (imp <= imp_hi + scale)
+        & (u >= -scale)
+        & (u <= pv_kw + scale)
+        & (exp >= -scale)
+        & (exp <= exp_hi + scale)
+    )
+    bad = np.flatnonzero(~feasible.any(axis=0))
+    if bad.size:
+        t = int(bad[0])
+        raise ValueError(
+            f"step {t} is infeasible: load {load_kw[t]:.6g} kW exceeds import_limit_kw "
+            f"{import_limit_kw:.6g} plus PV {pv_kw[t]:.6g} kW"
+        )
+    obj = np.where(feasible, price_import * imp - price_export * exp, np.inf)
+    k = np.argmin(obj, axis=0)
+    cols = np.arange(len(load_kw))
+    imp_k = np.clip(imp[k, cols], 0.0, imp_hi)
+    u_k = np.clip(u[k, cols], 0.0, pv_kw)
+    exp_k = np.clip(imp_k + u_k - load_kw, 0.0, exp_hi)
+    # put any rounding residue of the balance on import (or export when importing nothing)
+    resid = load_kw - (imp_k + u_k - exp_k)
+    imp_k = np.where(imp_k > 0, imp_k + resid, imp_k)
+    return imp_k, exp_k, pv_kw - u_k
+
+
+def _write_solution(p: Problem, lp: BlockLP, x: np.ndarray, d: Dispatch) -> None:
+    """Copy an LP solution's powers into the dispatch (clipping solver round-off to bounds).
+
+    SoC is not copied: :func:`_recompute_soc` derives it from the powers afterwards.
+    """
+    x = np.clip(x, lp.col_lower, lp.col_upper)
+    o = lp.offsets
+    n, nb, s = len(lp.entries), len(lp.bidir), len(lp.steps)
+    d.ch_kw[lp.entries] = x[o["ch"] : o["ch"] + n]
+    d.dis_kw[lp.entries[lp.bidir]] = x[o["dis"] : o["dis"] + nb]
+    d.import_kw[lp.steps] = x[o["imp"] : o["imp"] + s]
+    d.export_kw[lp.steps] = x[o["exp"] : o["exp"] + s]
+    d.curtail_kw[lp.steps] = x[o["curt"] : o["curt"] + s]
+    if o["bch"] >= 0:
+        d.battery_ch_kw[:] = x[o["bch"] : o["bch"] + s]
+        d.battery_dis_kw[:] = x[o["bdis"] : o["bdis"] + s]
+
+
+def _recompute_soc(p: Problem, d: Dispatch) -> None:
+    """Integrate EV and battery SoC from the powers so the dynamics hold to round-off."""
+    ses = p.entry_session
+    delta = (p.eta_ch[ses] * d.ch_kw - d.dis_kw / p.eta_dis[ses]) * p.dt_h
+    csum = np.concatenate([[0.0], np.cumsum(delta)])
+    base = np.repeat(csum[p.offsets[:-1]], p.duration_steps)
+    d.soc_kwh[p.soc_offsets[:-1]] = p.soc_arrival_kwh
+    d.soc_kwh[np.arange(p.n_entries) + ses + 1] = (
+        np.repeat(p.soc_arrival_kwh, p.duration_steps) + csum[1:] - base
+    )
+    if p.battery is not None:
+        b = p.battery
+        delta_b = (b.eta_ch * d.battery_ch_kw - d.battery_dis_kw / b.eta_dis) * p.dt_h
+        d.battery_soc_kwh[0] = b.soc_initial_kwh
+        d.battery_soc_kwh[1:] = b.soc_initial_kwh + np.cumsum(delta_b)
+
+
+_SHARED: dict[str, object] = {}
+
+
+def _solve_blocks(
+    p: Problem, blocks: list[tuple[int, int, np.ndarray]], options: dict[str, object]
+) -> tuple[Dispatch, float]:
+    """Solve blocks one LP each; return a dispatch holding their powers and their objective."""
+    d = empty_dispatch(p)
+    objective = 0.0
+    for t0, t1, sessions in blocks:
+        lp = build_lp(p, np.arange(t0, t1), sessions)
+        x, obj = solve_lp(lp, **options)  # type: ignore[arg-type]
+        _write_solution(p, lp, x, d)
+        objective += obj
+    return d, objective
+
+
+def _worker(indices: list[int]) -> tuple[dict[str, np.ndarray], float]:
+    p = _SHARED["problem"]
+    blocks = _SHARED["blocks"]
+    assert isinstance(p, Problem) and isinstance(blocks, list)
+    d, obj = _solve_blocks(p, [blocks[i] for i in indices], _SHARED["options"])  # type: ignore[arg-type]
+    steps = np.concatenate([np.arange(blocks[i][0], blocks[i][1]) for i in indices])
+    ent = np.concatenate(
+        [np.arange(p.offsets[v], p.offsets[v + 1]) for i in indices for v in blocks[i][2]]
+    )
+    return {
+        "steps": steps,
+        "entries": ent,
+        "ch": d.ch_kw[ent],
+        "dis": d.dis_kw[ent],
+        "imp": d.import_kw[steps],
+        "exp": d.export_kw[steps],
+        "curt": d.curtail_kw[steps],
+    }, obj
+
+
+def _balanced_groups(sizes: np.ndarray, n_groups: int) -> list[list[int]]:
+    """Split items into ``n_groups`` groups of similar total size (greedy, largest first)."""
+    groups: list[list[int]] = [[] for _ in range(n_groups)]
+    load = np.zeros(n_groups)
+    for i in np.argsort(-sizes, kind="stable"):
+        g = int(np.argmin(load))
+        groups[g].append(int(i))
+        load[g] += sizes[i]
+    return [sorted(g) for g in groups if g]
+
+
+def _solve_parallel(
+    p: Problem, blocks: list[tuple[int, int, np.ndarray]], options: dict[str, object], workers: int
+) -> tuple[Dispatch, float]:
+    """Solve blocks in ``workers`` forked processes (the problem is inherited, not pickled)."""
+    sizes = np.array([p.duration_steps[s].sum() for *_, s in blocks], dtype=float)
+    groups = _balanced_groups(sizes, workers)
+    _SHARED.update(problem=p, blocks=blocks, options=options)
+    try:
+        ctx = mp.get_context("fork")
+        with ProcessPoolExecutor(len(groups), mp_context=ctx) as pool:
+            results = list(pool.map(_worker, groups))
+    finally:
+        _SHARED.clear()
+    d = empty_dispatch(p)
+    objective = 0.0
+    for part, obj in results:
+        d.ch_kw[part["entries"]] = part["ch"]
+        d.dis_kw[part["entries"]] = part["dis"]
+        d.import_kw[part["steps"]] = part["imp"]
+        d.export_kw[part["steps"]] = part["exp"]
+        d.curtail_kw[part["steps"]] = part["curt"]
+        objective += obj
+    return d, objective
+
+
+def optimal(
+    problem: Problem,
+    *,
+    method: str = "auto",
+    workers: int | None = None,
+    solver: str = "simplex",
+    progress: Callable[[float], None] | None = None,
+) -> Dispatch:
+    """Perfect-foresight optimal dispatch (exact LP optimum, HiGHS).
+
+    Parameters
+    ----------
+    problem : Problem
+        The problem.
+    method : {"auto", "decomposed", "monolithic"}
+        ``auto`` decomposes when no battery and no demand charge couple the steps.
+    workers : int, optional
+        Processes for the decomposed solve; default ``min(2, cpu count)`` for problems
+        with more than 20,000 connected session-steps, else 1.
+    solver : str
+        HiGHS solver (``simplex``, ``ipm``, ``choose``).
+    progress : callable, optional
+        Called with the fraction done.
+
+    Returns
+    -------
+    Dispatch
+        With ``objective_eur`` = cost + unmet penalty and ``info`` holding the method,
+        the number of blocks and LP columns.
+    """
+    p = problem
+    start = time.perf_counter()
+    coupled = p.battery is not None or p.demand_charge_eur_per_kw > 0
+    if method == "auto":
+        method = "monolithic" if coupled else "decomposed"
+    if method not in ("decomposed", "monolithic"):
+        raise ValueError(f"optimal: method must be auto, decomposed or monolithic, got {method!r}")
+    if method == "decomposed" and coupled:
+        raise ValueError("optimal: a battery or a demand charge couples all steps; use monolithic")
+    options: dict[str, object] = {"solver": solver}
+    if solver == "simplex":
+        options["options"] = {"simplex_strategy": 4}  # primal: fastest from the warm basis
+    d = empty_dispatch(p)
+    objective = 0.0
+    if method == "monolithic":
+        lp = build_lp(p, np.arange(p.n_steps), np.arange(p.n_sessions))
+        x, objective = solve_lp(lp, **options)  # type: ignore[arg-type]
+        _write_solution(p, lp, x, d)
+        d.info.update(method="monolithic", blocks=1, lp_columns=lp.matrix.shape[1])
+    else:
+        blocks = find_blocks(p)
+        covered = np.zeros(p.n_steps, dtype=bool)
+        for t0, t1, _ in blocks:
+            covered[t0:t1] = True
+        free = np.flatnonzero(~covered)
+        imp, exp, curt = site_closed_form(
+            p.load_kw[free],
+            p.pv_kw[free],
+            p.price_import_eur_per_kwh[free],
+            p.price_export_eur_per_kwh[free],
+            p.import_limit_kw,
+            p.export_limit_kw,
+        )
+        d.import_kw[free], d.export_kw[free], d.curtail_kw[free] = imp, exp, curt
+        objective += (
+            float(
+                np.dot(p.price_import_eur_per_kwh[free], imp)
+                - np.dot(p.price_export_eur_per_kwh[free], exp)
+            )
+            * p.dt_h
+        )
+        if blocks:
+            if workers is None:
+                big = p.n_entries > 20_000 and "fork" in mp.get_all_start_methods()
+                workers = min(2, os.cpu_count() or 1) if big else 1
+            if workers > 1 and len(blocks) > 1:
+                part, obj = _solve_parallel(p, blocks, options, workers)
+            else:
+                part, obj = _solve_blocks(p, blocks, options)
+            covered_idx = np.flatnonzero(covered)
+            for name in ("import_kw", "export_kw", "curtail_kw"):
+                getattr(d, name)[covered_idx] = getattr(part, name)[covered_idx]
+            d.ch_kw, d.dis_kw = part.ch_kw, part.dis_kw
+            objective += obj
+        d.info.update(method="decomposed", blocks=len(blocks), free_steps=int(free.size))
+    _recompute_soc(p, d)
+    dep_soc = d.soc_kwh[p.soc_offsets[1:] - 1]
+    d.unmet_kwh = np.maximum(0.0, target_soc_kwh(p) - dep_soc)
+    d.objective_eur = objective
+    d.solve_seconds = time.perf_counter() - start
+    if progress is not None:
+        progress(1.0)
+    return d
