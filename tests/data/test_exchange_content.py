@@ -86,6 +86,21 @@ def _case_id(path: Path) -> str:
     return path.stem
 
 
+def uncited_figures(text: str) -> list[str]:
+    """Sentences that contain a figure but do not end with a citation marker ``[n]``."""
+    bad = []
+    for sentence in _sentences(text):
+        bare = NOT_A_FIGURE.sub("", MARKER.sub("", sentence))
+        if re.search(r"\d", bare) and not re.search(r"(\[\d+\])+[.!?:;]?\**$", sentence):
+            bad.append(sentence)
+    return bad
+
+
+def test_the_citation_check_flags_an_uncited_figure() -> None:
+    text = "The plan cut CO2 by 40% [1]. It also planted 500 trees. NO2 fell sharply."
+    assert uncited_figures(text) == ["It also planted 500 trees."]
+
+
 # --- reference files --------------------------------------------------------------------
 
 
@@ -192,12 +207,8 @@ def test_case_sources_and_citations(path: Path) -> None:
         for n in MARKER.findall(text):
             assert 1 <= int(n) <= len(sources), f"{field}: marker [{n}] has no source"
             cited.add(int(n))
-        for sentence in _sentences(text):
-            bare = NOT_A_FIGURE.sub("", MARKER.sub("", sentence))
-            if re.search(r"\d", bare):
-                assert re.search(r"(\[\d+\])+[.!?:;]?\**$", sentence), (
-                    f"{field}: sentence with a number lacks a closing citation: {sentence!r}"
-                )
+        bad = uncited_figures(text)
+        assert not bad, f"{field}: sentences with a figure lack a closing citation: {bad}"
     budget = case.get("budget")
     if budget:
         assert budget["source"] in urls and budget["amount"] > 0 and budget["currency"]
