@@ -35,6 +35,7 @@ __all__ = [
     "generate_sessions",
     "plan_fleet",
     "read_sessions_csv",
+    "sessions_json_schema",
 ]
 
 SESSION_COLUMNS = [
@@ -81,6 +82,14 @@ class SessionRow(BaseModel):
         if self.min_soc_kwh > self.capacity_kwh:
             raise ValueError("min_soc_kwh must not exceed capacity_kwh")
         return self
+
+
+def sessions_json_schema() -> dict[str, Any]:
+    """JSON Schema of one sessions CSV row (:class:`SessionRow`)."""
+    schema = SessionRow.model_json_schema()
+    schema["$id"] = "https://metroscope.invalid/schemas/energy-sessions.schema.json"
+    schema["title"] = "Metroscope EV session (one CSV row)"
+    return schema
 
 
 def _localize(times: pd.Series, tz: str) -> pd.Series:

@@ -486,3 +486,18 @@ def write_json_schema(path: str | Path) -> None:
     """Write :func:`scenario_json_schema` to ``path`` (sorted, indented, trailing newline)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(scenario_json_schema(), indent=2, sort_keys=True) + "\n")
+
+
+SCHEMA_PATH = Path("docs/schemas/energy-scenario.schema.json")
+"""Where the schema lives in the repository (regenerate: ``python -m metroscope.energy.scenario``)."""
+SESSIONS_SCHEMA_PATH = Path("docs/schemas/energy-sessions.schema.json")
+"""JSON Schema of one row of a sessions CSV file."""
+
+if __name__ == "__main__":  # pragma: no cover
+    from metroscope.energy.fleet import sessions_json_schema
+
+    write_json_schema(SCHEMA_PATH)
+    SESSIONS_SCHEMA_PATH.write_text(
+        json.dumps(sessions_json_schema(), indent=2, sort_keys=True) + "\n"
+    )
+    print(f"wrote {SCHEMA_PATH} and {SESSIONS_SCHEMA_PATH}")

@@ -95,7 +95,7 @@ def _country_holidays(local: pd.DatetimeIndex, country: str | None) -> np.ndarra
 def day_masks(index: pd.DatetimeIndex, country: str | None) -> dict[str, np.ndarray]:
     """Boolean masks per day type of each step (local time): workdays, weekends…"""
     local = index.tz_localize(None) if index.tz is not None else index
-    weekend = np.asarray(local.dayofweek) >= 5
+    weekend = np.asarray(local.day_of_week) >= 5
     hol = _country_holidays(local, country)
     return {
         "all": np.ones(len(index), dtype=bool),
@@ -116,7 +116,7 @@ def spain_20td_period(index: pd.DatetimeIndex) -> np.ndarray:
     """2.0TD energy period (1, 2 or 3) of every step."""
     local = index.tz_localize(None) if index.tz is not None else index
     hour = np.asarray(local.hour)
-    off = (np.asarray(local.dayofweek) >= 5) | _is_spanish_holiday(local)
+    off = (np.asarray(local.day_of_week) >= 5) | _is_spanish_holiday(local)
     peak = ((hour >= 10) & (hour < 14)) | ((hour >= 18) & (hour < 22))
     period = np.where(hour < 8, 3, np.where(peak, 1, 2))
     return np.where(off, 3, period).astype(int)
@@ -130,7 +130,7 @@ def spain_30td_period(index: pd.DatetimeIndex) -> np.ndarray:
     local = index.tz_localize(None) if index.tz is not None else index
     hour = np.asarray(local.hour)
     base = np.vectorize(_SEASON_BASE_30TD.__getitem__, otypes=[int])(np.asarray(local.month))
-    off = (np.asarray(local.dayofweek) >= 5) | _is_spanish_holiday(local)
+    off = (np.asarray(local.day_of_week) >= 5) | _is_spanish_holiday(local)
     peak = ((hour >= 9) & (hour < 14)) | ((hour >= 18) & (hour < 22))
     period = np.where(hour < 8, 6, np.where(peak, base, base + 1))
     return np.where(off, 6, period).astype(int)

@@ -15,8 +15,8 @@ operations over the few vehicles connected at each step. Connected sessions are 
     PV surplus. A V2G vehicle supplies the building's remaining deficit when the current
     import price, after round-trip losses and degradation, beats the cheapest price left in
     its connection window — and only down to the SoC from which it can still reach its
-    target at full power. A stationary battery stores surplus and covers deficits, and is
-    topped up (latest start) to end the period at its initial SoC.
+    target at full power. A stationary battery stores PV surplus and covers deficits, cycling
+    between its initial SoC and its capacity (so it ends the period at least as full).
 
 Whatever the rule decides is clipped to issue 3's bounds, so every dispatch satisfies the
 model (:func:`~metroscope.energy.dispatch.problem.check_dispatch`); energy that cannot be
@@ -207,7 +207,6 @@ def pv_surplus(
     _settle_idle(p, d, np.setdiff1d(np.arange(p.n_steps), visit))
     every = max(len(visit) // 20, 1)
     for i, t in enumerate(visit):
-        steps_left = p.n_steps - t - 1
         vs = s.active(t)
         surplus = float(p.pv_kw[t] - p.load_kw[t])
         ch = dis = np.zeros(0)
@@ -247,20 +246,12 @@ def pv_surplus(
         bat_ch = bat_dis = 0.0
         residual = surplus - float(ch.sum()) + float(dis.sum())
         if b is not None:
-            # latest-start top-up so the battery ends at its initial SoC
-            bat_need = max(b.soc_initial_kwh - bat_soc, 0.0)
-            bat_must = min(
-                max(bat_need - b.eta_ch * b.power_kw * dt * steps_left, 0.0) / (b.eta_ch * dt),
-                b.power_kw,
-            )
-            bat_reserve = b.soc_initial_kwh - b.eta_ch * b.power_kw * dt * steps_left
-            if residual > 0 or bat_must > 0:
+            # store surplus, cover deficits, never below the initial SoC (so it ends there)
+            if residual > 0:
                 room = (b.capacity_kwh - bat_soc) / (b.eta_ch * dt)
-                bat_ch = min(b.power_kw, room, max(residual, bat_must))
-                grid_room = p.import_limit_kw + residual
-                bat_ch = max(min(bat_ch, grid_room), 0.0)
+                bat_ch = max(min(b.power_kw, room, residual), 0.0)
             elif residual < 0:
-                lowest = max(b.soc_min_kwh, bat_reserve)
+                lowest = max(b.soc_min_kwh, b.soc_initial_kwh)
                 bat_dis = max(min(b.power_kw, -residual, (bat_soc - lowest) * b.eta_dis / dt), 0.0)
             bat_soc += (b.eta_ch * bat_ch - bat_dis / b.eta_dis) * dt
             d.battery_ch_kw[t] = bat_ch
