@@ -156,6 +156,7 @@ class IndexBuilder:
     def denominate(self, x: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame]:
         """Divide indicators by their denominator (per capita, per km²) times ``scale``."""
         params: dict[str, Any] = {"enabled": self.cfg.pipeline.denominate.enabled, "indicators": {}}
+        self.stages["denominated"] = x.copy()
         if not params["enabled"]:
             return params, {}, x
         x = x.copy()
@@ -171,6 +172,7 @@ class IndexBuilder:
                 )
             x[ind.id] = x[ind.id] / den * ind.scale
             params["indicators"][ind.id] = {"denominator": ind.denominator, "scale": ind.scale}
+        self.stages["denominated"] = x.copy()
         return params, {"denominated": list(params["indicators"])}, x
 
     def impute(self, x: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame]:
@@ -210,21 +212,30 @@ class IndexBuilder:
     def treat(self, x: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame]:
         """Treat outliers per indicator and report what was treated."""
         step = self.cfg.pipeline.treat
-        x = x.copy()
-        self.treatment = {}
         specs: dict[str, Any] = {}
         if step.enabled:
-            for ind in self._active_indicators():
-                spec = self.cfg.step_spec("treat", ind)
-                specs[ind.id] = spec.model_dump()
-                try:
-                    x[ind.id], rep = treat_mod.treat(x[ind.id], spec.method, **spec.params)
-                except (ValueError, TypeError) as exc:
-                    raise PipelineError(f"treat: indicator '{ind.id}': {exc}") from exc
-                self.treatment[ind.id] = rep
+            specs = {
+                i.id: self.cfg.step_spec("treat", i).model_dump() for i in self._active_indicators()
+            }
+        x, self.treatment = self.treat_with(x)
         self.stages["treated"] = x.copy()
         treated = {k: v["action"] for k, v in self.treatment.items() if v.get("action") != "none"}
         return {"enabled": step.enabled, "indicators": specs}, {"treated": treated}, x
+
+    def treat_with(self, x: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict[str, Any]]]:
+        """Treat ``x`` with each indicator's treatment (no logging); returns the reports."""
+        x = x.copy()
+        reports: dict[str, dict[str, Any]] = {}
+        if not self.cfg.pipeline.treat.enabled:
+            return x, reports
+        for ind in self._active_indicators():
+            spec = self.cfg.step_spec("treat", ind)
+            try:
+                x[ind.id], rep = treat_mod.treat(x[ind.id], spec.method, **spec.params)
+            except (ValueError, TypeError) as exc:
+                raise PipelineError(f"treat: indicator '{ind.id}': {exc}") from exc
+            reports[ind.id] = rep
+        return x, reports
 
     def normalise(self, x: pd.DataFrame) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame]:
         """Normalise each indicator with its method; higher is always better afterwards."""
