@@ -277,7 +277,7 @@ def build(
                 name_or_config, data, units, out_dir, mc, sensitivity, seed
             )
     except BuildError as exc:
-        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
         err.print("nothing was written.")
         raise typer.Exit(2) from None
     import pandas as pd
