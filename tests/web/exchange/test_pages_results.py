@@ -154,3 +154,15 @@ def test_pagination_keeps_filters_in_its_links(client, world):
     assert len(second.context["hits"]) == first.context["results"].count - PER_PAGE
     beyond = client.get("/cases/", {"topic": "energy", "page": 99})
     assert beyond.status_code == 200
+
+
+def test_the_results_map_is_fed_the_same_search_without_rejected_parameters(client, world):
+    response = client.get(
+        "/cases/", {"q": "solar", "topic": "energy", "sort": "title", "bbox": "x"}
+    )
+    url = response.context["geojson_url"]
+    assert url == "/api/cases.geojson?q=solar&topic=energy"
+    feed = client.get(url)
+    assert feed.status_code == 200
+    slugs = {feature["properties"]["slug"] for feature in feed.json()["features"]}
+    assert slugs == {hit.case.slug for hit in response.context["hits"]}

@@ -122,6 +122,18 @@ def _page_links(page: int, pages: int) -> list[int | None]:
     return links
 
 
+def _api_params(query: CaseQuery, raw_bbox: str) -> QueryDict:
+    """The GeoJSON feed's parameters for the search actually run (rejected ones left out)."""
+    params = QueryDict(mutable=True)
+    if query.q:
+        params["q"] = query.q
+    for name, values in query.filters.items():
+        params.setlist(name, values)
+    if query.bbox:
+        params["bbox"] = raw_bbox
+    return params
+
+
 def case_list(request: HttpRequest) -> HttpResponse:
     """Results page; htmx requests get only the region that changes (facets, hits, pages)."""
     parsed = parse_request(request.GET)
@@ -129,9 +141,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     q_dissolved = bool(query.q) and parse(query.q).empty
     pages = max(1, math.ceil(results.count / query.per_page))
     facets = facet_views(results.facets, query.filters)
-    api_params = request.GET.copy()
-    for key in ("page", "sort"):
-        api_params.pop(key, None)
+    api_params = _api_params(query, request.GET.get("bbox", ""))
     context = {
         "query": query,
         "results": results,

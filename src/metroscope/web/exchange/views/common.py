@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import F, Prefetch, QuerySet
 
-from metroscope.web.exchange.models import CaseStudy, ReviewStatus, SdgGoal, Topic
+from metroscope.web.exchange.models import CaseStudy, City, ReviewStatus, SdgGoal, Topic
 
 PUBLISHED = ReviewStatus.PUBLISHED
 
@@ -44,6 +44,21 @@ def case_feature(case: CaseStudy) -> dict[str, Any]:
 def feature_collection(cases: Iterable[CaseStudy]) -> dict[str, Any]:
     """GeoJSON FeatureCollection of ``cases`` (for maps fed inline by ``json_script``)."""
     return {"type": "FeatureCollection", "features": [case_feature(c) for c in cases]}
+
+
+def place_collection(cities: Iterable[City]) -> dict[str, Any]:
+    """GeoJSON FeatureCollection of city reference points (for orientation on a map)."""
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [city.lon, city.lat]},
+                "properties": {"name": city.name, "url": f"/cities/{city.slug}/"},
+            }
+            for city in cities
+        ],
+    }
 
 
 def recent_first(cases: QuerySet[CaseStudy]) -> QuerySet[CaseStudy]:

@@ -10,6 +10,7 @@ from metroscope.web.exchange.models import City, MetroArea
 from metroscope.web.exchange.views.common import (
     PUBLISHED,
     feature_collection,
+    place_collection,
     published_cases,
     recent_first,
 )
@@ -45,5 +46,6 @@ def metro_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if len(population_known) == len(members)
         else None,
         "points": feature_collection(cases),
+        "member_points": place_collection(members),
     }
     return render(request, "exchange/metro.html", context)

@@ -38,7 +38,10 @@
       fellBack = true;
       map.removeLayer(tiles);
       el.classList.add("map-offline-mode");
-      if (el.getAttribute("data-map") === "pin" && map.getZoom() > 6) { map.setZoom(6); }
+      // country outlines say nothing at street level: keep enough land in view for context
+      var cap = el.getAttribute("data-map") === "pin" ? 6 : 8;
+      el._msOfflineZoom = cap;
+      if (map.getZoom() > cap) { map.setZoom(cap); }
       loadOutlines().then(function (land) {
         L.geoJSON(land, {
           interactive: false,
@@ -110,7 +113,9 @@
     state.cluster.addLayers(layer.getLayers());
     state.el.setAttribute("data-marker-count", String(layer.getLayers().length));
     if (!state.keepView && layer.getLayers().length) {
-      state.map.fitBounds(layer.getBounds(), { padding: [30, 30], maxZoom: 12 });
+      var bounds = layer.getBounds();
+      if (state.context) { bounds.extend(state.context.getBounds()); }
+      state.map.fitBounds(bounds, { padding: [30, 30], maxZoom: state.el._msOfflineZoom || 12 });
     }
     state.el.dispatchEvent(new CustomEvent("ms:markers", { bubbles: true }));
   }
@@ -138,6 +143,22 @@
     var state = { el: el, map: map, cluster: cluster, keepView: false };
     el._msMap = state;
 
+    var contextId = el.getAttribute("data-context");
+    if (contextId && document.getElementById(contextId)) {
+      // places for orientation (e.g. a metro's member municipalities): small, grey, unclustered
+      state.context = L.geoJSON(JSON.parse(document.getElementById(contextId).textContent), {
+        pointToLayer: function (feature, latlng) {
+          var m = L.circleMarker(latlng, {
+            radius: 4, color: "#6b7785", weight: 1, fillColor: "#ffffff", fillOpacity: 1,
+          });
+          var props = feature.properties || {};
+          if (props.name) { m.bindTooltip(props.name, { direction: "top" }); }
+          if (props.url) { m.on("click", function () { window.location.href = props.url; }); }
+          return m;
+        },
+      }).addTo(map);
+      map.fitBounds(state.context.getBounds(), { padding: [20, 20] });
+    }
     var pointsId = el.getAttribute("data-points");
     if (pointsId) {
       var node = document.getElementById(pointsId);
