@@ -350,7 +350,7 @@ def solve_lp(
 
     Raises
     ------
-    RuntimeError
+    ValueError
         When HiGHS does not prove optimality (e.g. a load above the import limit).
     """
     h = highspy.Highs()
@@ -384,7 +384,7 @@ def solve_lp(
     h.run()
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
-        raise RuntimeError(
+        raise ValueError(
             f"HiGHS could not solve steps {lp.steps[0]}…{lp.steps[-1]}: {h.modelStatusToString(status)} "
             "(is the building load above import_limit_kw plus PV at some step?)"
         )

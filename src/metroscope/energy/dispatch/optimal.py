@@ -62,6 +62,7 @@ def site_closed_form(
     price_export: np.ndarray,
     import_limit_kw: float,
     export_limit_kw: float,
+    step_numbers: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cheapest import, export and curtailment of steps with no EV connected.
 
@@ -79,6 +80,8 @@ def site_closed_form(
         Prices [EUR/kWh].
     import_limit_kw, export_limit_kw : float
         Grid limits [kW].
+    step_numbers : numpy.ndarray, optional
+        Problem step of every entry, for error messages.
 
     Returns
     -------
@@ -123,8 +126,9 @@ def site_closed_form(
     bad = np.flatnonzero(~feasible.any(axis=0))
     if bad.size:
         t = int(bad[0])
+        step = int(step_numbers[t]) if step_numbers is not None else t
         raise ValueError(
-            f"step {t} is infeasible: load {load_kw[t]:.6g} kW exceeds import_limit_kw "
+            f"step {step} is infeasible: load {load_kw[t]:.6g} kW exceeds import_limit_kw "
             f"{import_limit_kw:.6g} plus PV {pv_kw[t]:.6g} kW"
         )
     obj = np.where(feasible, price_import * imp - price_export * exp, np.inf)
@@ -309,6 +313,7 @@ def optimal(
             p.price_export_eur_per_kwh[free],
             p.import_limit_kw,
             p.export_limit_kw,
+            step_numbers=free,
         )
         d.import_kw[free], d.export_kw[free], d.curtail_kw[free] = imp, exp, curt
         objective += (
