@@ -150,7 +150,9 @@ def write_csv(records: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def write_geojson(records: list[dict[str, Any]], points: list[tuple[float, float]]) -> str:
+def write_geojson(
+    records: list[dict[str, Any]], points: list[tuple[float, float]], indent: int | None = 2
+) -> str:
     """A FeatureCollection: one Point per case at ``points[i]`` = (lat, lon) [deg]."""
     features = [
         {
@@ -161,12 +163,8 @@ def write_geojson(records: list[dict[str, Any]], points: list[tuple[float, float
         }
         for record, (lat, lon) in zip(records, points, strict=True)
     ]
-    return (
-        json.dumps(
-            {"type": "FeatureCollection", "features": features}, indent=2, ensure_ascii=False
-        )
-        + "\n"
-    )
+    collection = {"type": "FeatureCollection", "features": features}
+    return json.dumps(collection, indent=indent, ensure_ascii=False) + "\n"
 
 
 EXPORT_FORMATS = ("json", "csv", "geojson")

@@ -82,6 +82,13 @@ def search_cases(query: CaseQuery) -> CaseResults:
     return backend().search(query)
 
 
+def search_ids(query: CaseQuery) -> list[int]:
+    """Ids of every published case matching ``query`` (paging ignored), in sort order."""
+    from metroscope.web.exchange.search.backends import backend
+
+    return backend().ids(query)
+
+
 def similar_cases(case: CaseStudy, limit: int = 5) -> list[CaseStudy]:
     """Published cases most like ``case``: shared topics and SDGs plus text similarity."""
     from metroscope.web.exchange.search.backends import backend
@@ -98,5 +105,6 @@ __all__ = [
     "CaseResults",
     "QueryError",
     "search_cases",
+    "search_ids",
     "similar_cases",
 ]

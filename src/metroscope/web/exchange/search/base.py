@@ -283,6 +283,26 @@ class SearchBackend:
             facets=facets,
         )
 
+    def ids(self, query: CaseQuery, limit: int = 200_000) -> list[int]:
+        """Ids of every matching case in ``query.sort`` order (no paging; for feeds)."""
+        query = validate(query)
+        parsed = parse(query.q)
+        found = self._ids(query, parsed, limit)
+        if not found and not parsed.explicit and len(parsed.groups) > 1:
+            found = self._ids(query, parsed.relaxed(), limit)
+        return found
+
+    def _ids(self, query: CaseQuery, parsed: ParsedQuery, limit: int) -> list[int]:
+        text, where, params = self._base(query, parsed)
+        sort = query.sort if (query.sort != "relevance" or not parsed.empty) else "newest"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.case_id, {text.rank_sql} AS rank FROM {text.from_sql} WHERE {where} "
+                f"ORDER BY {ORDERS[sort]} LIMIT %s",
+                [*params, limit],
+            )
+            return [int(row[0]) for row in cursor.fetchall()]
+
     @staticmethod
     def load(ids: list[int]) -> dict[int, CaseStudy]:
         """Cases by id with what result lists show (city, metro, topics, SDGs)."""
