@@ -49,6 +49,8 @@ class NodeStep:
         The aggregation of this node.
     depth
         Depth in the tree (0 = index).
+    slot
+        Column of the weight matrix holding this node's own weight (−1 for the index).
     """
 
     node: str
@@ -58,6 +60,7 @@ class NodeStep:
     method: str = "arithmetic"
     params: dict[str, Any] = field(default_factory=dict)
     depth: int = 0
+    slot: int = -1
 
 
 def _power(method: str, params: dict[str, Any]) -> float | None:
@@ -85,8 +88,20 @@ def _needs_positive(p: float) -> bool:
 def _unit_weights(W: Array, slots: tuple[int, ...]) -> Array:
     w = W[:, list(slots)]
     s = w.sum(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.asarray(w / s)
+    # a node with every child excluded has zero weight in its parent: keep it finite (0)
+    return np.asarray(w / np.where(s > 0, s, 1.0))
+
+
+def _propagate_exclusions(W: Array, plan: list[NodeStep]) -> Array:
+    """A node whose children all have zero weight (all excluded) gets zero weight itself."""
+    dead = [st for st in plan if st.slot >= 0]
+    if not dead:
+        return W
+    W = W.copy()
+    for st in plan:
+        if st.slot >= 0:
+            W[:, st.slot] *= W[:, list(st.slots)].sum(axis=1) > 0
+    return W
 
 
 def evaluate(
@@ -122,6 +137,7 @@ def evaluate(
     path), since nested power means with a common p equal one power mean with those weights.
     """
     R = W.shape[0]
+    W = _propagate_exclusions(W, plan)
     failures: dict[int, str] = {}
     powers = [_power(st.method, st.params) for st in plan]
     cols: list[list[int]] = []

@@ -149,6 +149,20 @@ def build_plan(
         )
         pos[node.id] = len(plan) - 1
     w0 = np.array([res.weights.get(s, 1.0) for s in slots], dtype=float)
+    where = {sid: k for k, sid in enumerate(slots)}
+    plan = [
+        NodeStep(
+            st.node,
+            st.slots,
+            st.columns,
+            st.children,
+            st.method,
+            st.params,
+            st.depth,
+            where.get(st.node, -1),
+        )
+        for st in plan
+    ]
     return plan, slots, w0
 
 
