@@ -64,19 +64,29 @@ def _inputs(name_or_config: str, data: Path | None, units: Path | None) -> dict[
 MC_DESCRIPTION = (
     "Uncertain choices: weights (every weight multiplied by a factor in [0.75, 1.25]); "
     "normalise (the config's method or rank); aggregate (arithmetic or geometric mean at "
-    "every level, plus the config's own method); exclusion (none or one indicator left out). "
+    "every level, plus the config's own method); exclusion (none or one indicator left out, "
+    "among indicators that share their dimension with another one). "
     "Quasi-random Sobol' sampling."
 )
 
 
-def default_factors(cfg: Any) -> list[Any]:
+def default_factors(cfg: Any, active: list[str]) -> list[Any]:
     """The uncertain choices of ``--mc``: weights ±25 %, normaliser, aggregator, exclusion.
 
     * every weight multiplied by a factor drawn in [0.75, 1.25];
     * normalisation: the config's method or rank (1 = worst … n = best);
     * aggregation at every level: arithmetic or geometric mean (plus the config's own
       method when it is another one);
-    * none or one indicator left out.
+    * none or one indicator left out — only indicators whose parent keeps at least one
+      other active indicator, so that leaving one out never empties a dimension (the
+      factor is omitted when no indicator qualifies).
+
+    Parameters
+    ----------
+    cfg
+        The index configuration.
+    active
+        Indicators left after screening.
     """
     from metroscope.index.uncertainty import ChoiceFactor, ExcludeFactor, WeightsFactor
 
@@ -84,12 +94,21 @@ def default_factors(cfg: Any) -> list[Any]:
     nominal_norm = {"method": norm.method, "params": dict(norm.params)}
     norm_opts = [nominal_norm] + ([{"method": "rank"}] if norm.method != "rank" else [])
     agg_opts = list(dict.fromkeys([cfg.pipeline.aggregate.method, "arithmetic", "geometric"]))
-    return [
+    factors: list[Any] = [
         WeightsFactor(pct=0.25),
         ChoiceFactor("normalise", norm_opts),
         ChoiceFactor("aggregate", agg_opts),
-        ExcludeFactor(),
     ]
+    droppable = [
+        i.id
+        for kind, node in cfg.walk()
+        if kind == "node" and not node.children
+        for i in node.indicators
+        if i.id in active and sum(j.id in active for j in node.indicators) >= 2
+    ]
+    if droppable:
+        factors.append(ExcludeFactor(indicators=droppable))
+    return factors
 
 
 def _progress_kwargs(
@@ -176,7 +195,11 @@ def build_index(
         kwargs = _progress_kwargs(builder.uncertainty, progress) if progress else {}
         try:
             mc_res = builder.uncertainty(
-                n=mc, factors=default_factors(cfg), seed=seed, sensitivity=sensitivity, **kwargs
+                n=mc,
+                factors=default_factors(cfg, builder.active),
+                seed=seed,
+                sensitivity=sensitivity,
+                **kwargs,
             )
         except ValueError as exc:
             raise BuildError(f"uncertainty analysis: {exc}") from exc

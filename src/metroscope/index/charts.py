@@ -44,6 +44,19 @@ def _menu(buttons: list[dict[str, object]]) -> dict[str, object]:
     }
 
 
+def _wrap(text: str, width: int = 22) -> str:
+    """Break a long axis label into lines of about ``width`` characters (Plotly ``<br>``)."""
+    words, lines, cur = text.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    lines.append(cur)
+    return "<br>".join(lines)
+
+
 def _height(n: int, per: int = 22, base: int = 140) -> int:
     return int(min(max(base + per * n, 300), 1400))
 
@@ -148,7 +161,7 @@ def correlation_heatmap(corr: pd.DataFrame, labels: Mapping[str, str] | None = N
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=names,
+            x=[_wrap(n, 16) for n in names],
             y=names,
             zmin=-1,
             zmax=1,
@@ -166,7 +179,7 @@ def correlation_heatmap(corr: pd.DataFrame, labels: Mapping[str, str] | None = N
         title="Correlations (Pearson) between indicators, dimensions and the index",
         height=_height(n, per=34, base=260),
         yaxis={"autorange": "reversed", "automargin": True},
-        xaxis={"automargin": True, "tickangle": -35},
+        xaxis={"automargin": True, "tickangle": 0, "tickfont": {"size": 10}},
     )
     return fig
 
@@ -184,7 +197,7 @@ def unit_radar(
         Dimension columns to draw (≥ 3 gives a polygon; fewer still draws).
     """
     labels = labels or {}
-    theta = [labels.get(d, d) for d in dimensions]
+    theta = [_wrap(labels.get(d, d)) for d in dimensions]
     units = list(scores.index)
     median = scores[list(dimensions)].median()
     fig = go.Figure()
@@ -220,7 +233,7 @@ def unit_radar(
         **_LAYOUT,
         title=f"Profile: {units[0]}" if units else "Profile",
         height=480,
-        polar={"radialaxis": {"range": [0, max(100.0, hi)]}},
+        polar={"radialaxis": {"range": [0, max(100.0, hi)]}, "domain": {"x": [0.2, 0.8]}},
         updatemenus=[_menu(buttons)],
         showlegend=True,
         legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": -0.08},
@@ -240,7 +253,7 @@ def dimension_scatter(
         fig.add_scatter(
             x=scores[a],
             y=scores[b],
-            mode="markers+text",
+            mode="markers+text" if len(scores) <= 20 else "markers",
             text=[str(u) for u in scores.index],
             textposition="top center",
             textfont={"size": 10},
@@ -295,7 +308,7 @@ def coverage_matrix(status: pd.DataFrame, labels: Mapping[str, str] | None = Non
     fig = go.Figure(
         go.Heatmap(
             z=code.to_numpy(),
-            x=[labels.get(c, c) for c in status.columns],
+            x=[_wrap(labels.get(c, c), 18) for c in status.columns],
             y=[str(u) for u in status.index],
             zmin=-0.5,
             zmax=n - 0.5,
@@ -312,7 +325,7 @@ def coverage_matrix(status: pd.DataFrame, labels: Mapping[str, str] | None = Non
         title="Data coverage: which values are observed, imputed or missing",
         height=_height(len(status), per=20, base=220),
         yaxis={"autorange": "reversed", "automargin": True, "dtick": 1},
-        xaxis={"automargin": True, "tickangle": -30},
+        xaxis={"automargin": True, "tickangle": 0},
     )
     return fig
 

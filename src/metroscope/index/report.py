@@ -85,6 +85,7 @@ class ReportData:
     notes: list[str] = field(default_factory=list)
     flags: pd.DataFrame | None = None
     mc_description: str = ""
+    normalised: pd.DataFrame | None = None
 
 
 # --- tables -----------------------------------------------------------------------------
@@ -186,7 +187,7 @@ def _results_html(data: ReportData) -> str:
         )
         rank = "not ranked" if pd.isna(r.rank) else str(int(r.rank))
         rows.append(
-            f"<tr><td>{rank}</td><td>{html.escape(str(unit))}</td><td><b>{_fmt(r.score)}</b></td>{cells}<td>{imp}</td></tr>"
+            f'<tr><td>{rank}</td><td class="txt">{html.escape(str(unit))}</td><td><b>{_fmt(r.score)}</b></td>{cells}<td>{imp}</td></tr>'
         )
     return (
         f'<table class="tbl"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -247,7 +248,7 @@ section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:14px 
 section h2{margin:4px 0 10px;font-size:19px}
 .tbl{border-collapse:collapse;font-size:13px;width:100%}.tbl th,.tbl td{border-bottom:1px solid #e5e7eb;padding:4px 8px;text-align:right;vertical-align:top}
 .tbl th{background:#f3f4f6}.scroll .tbl th{position:sticky;top:0;z-index:1}
-.tbl td:first-child,.tbl th:first-child,.tbl td:nth-child(2),.tbl th:nth-child(2){text-align:left}
+.tbl td:first-child,.tbl th:first-child{text-align:left}
 .tbl .sub{font-weight:normal;color:#6b7280;font-size:11px}
 td.txt{text-align:left}td.imp,span.imp{background:#fef3c7;color:#92400e}td.miss{color:#9ca3af}
 .log td{text-align:left;font-size:12px}.log code{white-space:pre-wrap;word-break:break-word}
@@ -334,12 +335,16 @@ def build_html(data: ReportData) -> str:
         )
     if len(data.dimensions) >= 1 and len(data.scores):
         sc = data.scores.dropna(subset=["index"])
+        # a radar needs three axes: with fewer dimensions, profile the normalised indicators
+        radar, axes = sc, list(data.dimensions)
+        if len(axes) < 3 and data.normalised is not None and data.normalised.shape[1] >= 3:
+            radar, axes = data.normalised.reindex(sc.index), list(data.normalised.columns)
         parts.append(
             (
                 "profiles",
                 "Unit profiles",
                 '<div class="grid2"><div>'
-                + _fig(charts.unit_radar(sc, data.dimensions, labels))
+                + _fig(charts.unit_radar(radar, axes, labels))
                 + "</div><div>"
                 + _fig(
                     charts.dimension_scatter(

@@ -187,6 +187,7 @@ def report_data(
         notes=extra_notes,
         flags=flags,
         mc_description=mc_description,
+        normalised=res.stages["normalised"],
     )
 
 
