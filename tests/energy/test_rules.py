@@ -107,6 +107,20 @@ def test_uncontrolled_charges_at_full_power_from_arrival() -> None:
     assert_allclose(d.import_kw, [1, 5, 5, 3, 1, 1, 1, 1])
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_uncontrolled_closed_form_equals_the_step_loop(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from metroscope.energy.dispatch import rules
+
+    p = random_problem(seed)
+    direct = uncontrolled(p)
+    monkeypatch.setattr(rules, "_uncontrolled_direct", lambda p, d: False)
+    looped = uncontrolled(p)
+    for name in ("ch_kw", "soc_kwh", "import_kw", "export_kw", "curtail_kw", "unmet_kwh"):
+        assert_allclose(getattr(direct, name), getattr(looped, name), atol=1e-9)
+
+
 def test_uncontrolled_shares_a_tight_import_limit() -> None:
     p = _one_session(import_limit_kw=3.0)
     d = uncontrolled(p)

@@ -4,7 +4,8 @@ BDEW standard load profiles are the German utilities' association's reference sh
 small consumers (g0–g6 commerce, h0 households, l0–l2 farms), published by BDEW and
 implemented by demandlib (https://demandlib.readthedocs.io). demandlib returns a quarter-hour
 power profile for a calendar year whose yearly integral is the requested annual energy; the
-public holidays of the scenario's country are treated as Sundays. The profile is mapped onto
+public holidays of the scenario's country are treated as Sundays, and south of the equator
+the seasons move by half a year (:data:`SOUTHERN_SEASONS`). The profile is mapped onto
 the scenario's steps by local wall-clock time (DST-safe), then averaged or held to the step.
 """
 
@@ -22,7 +23,17 @@ import pandas as pd
 from metroscope.energy.scenario import BdewLoad, ConstantLoad, CsvLoad, Scenario
 from metroscope.energy.timeseries import read_series_csv
 
-__all__ = ["LOADS", "bdew_profile_kw", "load_kw"]
+__all__ = ["LOADS", "SOUTHERN_SEASONS", "bdew_profile_kw", "load_kw"]
+
+SOUTHERN_SEASONS: dict[str, list[int]] = {
+    "summer1": [1, 1, 3, 14],
+    "summer2": [11, 15, 12, 31],
+    "transition1": [3, 15, 4, 30],
+    "transition2": [9, 21, 11, 14],
+    "winter1": [5, 1, 9, 20],
+}
+"""BDEW seasons ([month, day, month, day]) moved by half a year for sites south of the
+equator (BDEW's own: winter 1 Nov–20 Mar, summer 15 May–14 Sep, transition in between)."""
 
 
 @contextlib.contextmanager
@@ -44,7 +55,7 @@ def _demandlib_quiet() -> Iterator[None]:
 
 
 @functools.lru_cache(maxsize=64)
-def _bdew_year(profile: str, year: int, country: str | None) -> pd.Series:
+def _bdew_year(profile: str, year: int, country: str | None, southern: bool = False) -> pd.Series:
     from demandlib import bdew
 
     hol: dict[Any, str] = {}
@@ -53,13 +64,18 @@ def _bdew_year(profile: str, year: int, country: str | None) -> pd.Series:
 
         hol = {d: name for d, name in holidays.country_holidays(country, years=year).items()}
     with _demandlib_quiet():
-        frame = bdew.ElecSlp(year, holidays=hol).get_profile({profile: 1000.0})
+        seasons = SOUTHERN_SEASONS if southern else None
+        frame = bdew.ElecSlp(year, seasons=seasons, holidays=hol).get_profile({profile: 1000.0})
     # 1 MWh a year → power profile [kW] per MWh/yr; index is naive local time.
     return frame[profile].astype(float)
 
 
 def bdew_profile_kw(
-    profile: str, annual_kwh: float, index: pd.DatetimeIndex, country: str | None = None
+    profile: str,
+    annual_kwh: float,
+    index: pd.DatetimeIndex,
+    country: str | None = None,
+    southern: bool = False,
 ) -> pd.Series:
     """BDEW profile scaled to ``annual_kwh`` [kWh/yr], as power [kW] on ``index``.
 
@@ -73,12 +89,14 @@ def bdew_profile_kw(
         Target steps (tz-aware).
     country : str or None
         ISO code whose public holidays count as Sundays.
+    southern : bool
+        Use :data:`SOUTHERN_SEASONS` (sites south of the equator).
     """
     local = index.tz_localize(None)
     out = np.empty(len(index))
     years = np.asarray(local.year)
     for year in np.unique(years):
-        base = _bdew_year(profile, int(year), country)
+        base = _bdew_year(profile, int(year), country, southern)
         sel = years == year
         # quarter-hour slot of every step's start in local wall-clock time
         slot = local[sel].floor("15min")
@@ -90,12 +108,13 @@ def bdew_profile_kw(
 def _bdew(scenario: Scenario, load: Any, index: pd.DatetimeIndex) -> pd.Series:
     assert isinstance(load, BdewLoad)
     country = scenario.location.country
+    southern = scenario.location.lat_deg < 0
     per_step = round((index[1] - index[0]).total_seconds() / 900) if len(index) > 1 else 1
     if per_step <= 1:
-        return bdew_profile_kw(load.profile, load.annual_kwh, index, country)
+        return bdew_profile_kw(load.profile, load.annual_kwh, index, country, southern)
     # average the quarter hours within each longer step
     fine = pd.date_range(index[0], periods=len(index) * per_step, freq="15min")
-    fine_kw = bdew_profile_kw(load.profile, load.annual_kwh, fine, country).to_numpy()
+    fine_kw = bdew_profile_kw(load.profile, load.annual_kwh, fine, country, southern).to_numpy()
     return pd.Series(fine_kw.reshape(len(index), -1).mean(axis=1), index=index, name="load_kw")
 
 
