@@ -295,7 +295,7 @@ class IndexBuilder:
             mat = np.column_stack([k.to_numpy(float) for k in kids])
             try:
                 w = w_mod.weigh(mat, np.array(w0), names, wstep.method, **wstep.params)
-            except ValueError as exc:
+            except (ValueError, TypeError) as exc:
                 raise PipelineError(f"weights ({wstep.method}): node '{node.id}': {exc}") from exc
             spec = self.cfg.aggregation_for(node, depth)
             try:
@@ -304,6 +304,10 @@ class IndexBuilder:
                 units = [str(x.index[r]) for r in exc.rows][:10]
                 raise PipelineError(
                     f"aggregate ({spec.method}): node '{node.id}': {exc}; unit(s) {units}"
+                ) from exc
+            except TypeError as exc:
+                raise PipelineError(
+                    f"aggregate ({spec.method}): node '{node.id}': bad params {spec.params}: {exc}"
                 ) from exc
             scores[node.id] = pd.Series(s, index=x.index)
             self.node_weights.update(dict(zip(names, map(float, w), strict=True)))

@@ -93,7 +93,6 @@ class NormaliseStep(MethodSpec):
     """Normalisation; ``method`` from :data:`NORMALISERS`."""
 
     method: str = "minmax"
-    params: dict[str, Any] = Field(default_factory=lambda: {"low": 0.0, "high": 100.0})
 
     @field_validator("method")
     @classmethod

@@ -454,7 +454,7 @@ def _normalised(
                 )
             )
         return x[columns].to_numpy(float), ""
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:
         parts = []
         if "impute" in specs:
             parts.append(f"impute={specs['impute'][ki].method}")
