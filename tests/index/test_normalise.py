@@ -101,7 +101,7 @@ def test_ratio_normalisers_reject_non_positive_values() -> None:
 
 
 def test_an_unknown_normaliser_lists_the_accepted_ones() -> None:
-    with pytest.raises(ValueError, match="accepted: .*zscore"):
+    with pytest.raises(ValueError, match=r"accepted: .*zscore"):
         normalise(col(1, 2), 1, "nope")
 
 

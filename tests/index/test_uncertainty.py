@@ -6,6 +6,7 @@ import copy
 
 import numpy as np
 import pytest
+from index_synthetic import builder_for, synthetic_values, two_level_config
 from numpy.testing import assert_allclose
 from scipy.stats import rankdata
 
@@ -18,7 +19,6 @@ from metroscope.index.uncertainty import (
     sobol_design,
     sobol_indices,
 )
-from index_synthetic import builder_for, synthetic_values, two_level_config
 
 
 def ishigami(x: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
