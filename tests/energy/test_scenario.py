@@ -82,6 +82,14 @@ def test_it_says_which_demos_exist_for_an_unknown_name() -> None:
         load_scenario("no-such-demo")
 
 
+def test_a_portfolio_demo_is_not_loaded_as_one_scenario() -> None:
+    portfolios = [n for n, _ in list_demos("portfolio")]
+    if not portfolios:
+        pytest.skip("no portfolio demo shipped")
+    with pytest.raises(ScenarioError, match="metroscope energy portfolio"):
+        load_scenario(portfolios[0])
+
+
 def test_the_scenario_schema_in_docs_is_current() -> None:
     saved = json.loads((ROOT / "docs/schemas/energy-scenario.schema.json").read_text())
     assert saved == json.loads(json.dumps(scenario_json_schema())), (
@@ -94,7 +102,7 @@ def test_the_sessions_schema_in_docs_is_current() -> None:
     assert saved == json.loads(json.dumps(sessions_json_schema()))
 
 
-@pytest.mark.parametrize("name", [n for n, _ in list_demos()])
+@pytest.mark.parametrize("name", [n for n, _ in list_demos("scenario")])
 def test_every_demo_validates_and_labels_its_assumptions(name: str) -> None:
     sc = load_scenario(name)
     assert sc.sources, f"{name}: no sources"

@@ -207,12 +207,14 @@ def compare(
 
 @app.command()
 def demos() -> None:
-    """List the shipped demo scenarios."""
-    from metroscope.energy.simulate import list_demos
+    """List the shipped demo scenarios and portfolios."""
+    from metroscope.energy.simulate import demo_kind, list_demos
 
-    table = Table(title="energy demo scenarios")
+    table = Table(title="energy demos")
     table.add_column("name", style="bold")
+    table.add_column("try")
     table.add_column("description")
     for name, desc in list_demos():
-        table.add_row(name, desc)
+        command = "portfolio" if demo_kind(name) == "portfolio" else "run / compare"
+        table.add_row(name, command, desc)
     console.print(table)

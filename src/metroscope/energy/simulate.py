@@ -35,6 +35,7 @@ __all__ = [
     "build_inputs",
     "build_problem",
     "demo_dir",
+    "demo_kind",
     "list_demos",
     "load_scenario",
     "simulate",
@@ -64,15 +65,34 @@ def demo_dir() -> Path:
     return Path(str(resources.files("metroscope") / "data" / "energy"))
 
 
-def list_demos() -> list[tuple[str, str]]:
-    """Shipped demo scenarios as ``(name, one-line description)``, sorted by name."""
+def _demo_data(path: Path) -> dict[str, Any]:
     import yaml
 
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def demo_kind(name: str) -> str:
+    """``scenario`` (run, compare) or ``portfolio`` (many sites; a file with ``sites:``)."""
+    path = demo_dir() / f"{name}.yaml"
+    return "portfolio" if "sites" in _demo_data(path) else "scenario"
+
+
+def list_demos(kind: str | None = None) -> list[tuple[str, str]]:
+    """Shipped demos as ``(name, one-line description)``, sorted by name.
+
+    Parameters
+    ----------
+    kind : {"scenario", "portfolio"}, optional
+        Only demos of this kind (:func:`demo_kind`); all by default.
+    """
     out = []
     for path in sorted(demo_dir().glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        desc = str(data.get("description", "")).strip().splitlines()
-        out.append((path.stem, desc[0] if desc else ""))
+        data = _demo_data(path)
+        if kind is not None and ("portfolio" if "sites" in data else "scenario") != kind:
+            continue
+        desc = " ".join(str(data.get("description", "")).split())
+        out.append((path.stem, desc))
     return out
 
 
@@ -83,8 +103,13 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         return read_scenario(path)
     candidate = demo_dir() / f"{name_or_path}.yaml"
     if candidate.is_file():
+        if demo_kind(str(name_or_path)) == "portfolio":
+            raise ScenarioError(
+                f"{name_or_path!r} is a portfolio of sites, not one scenario: run "
+                f"`metroscope energy portfolio {name_or_path}`"
+            )
         return read_scenario(candidate)
-    names = ", ".join(n for n, _ in list_demos())
+    names = ", ".join(n for n, _ in list_demos("scenario"))
     raise ScenarioError(f"{name_or_path!r} is neither a scenario file nor a demo name ({names})")
 
 
