@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -23,7 +24,7 @@ def sweep_command(
     scenario: str = typer.Argument(..., help="Demo name (e.g. molins-de-rei) or scenario YAML."),
     pv_kw: str = typer.Option(..., "--pv-kw", help="PV sizes a:b:step [kWp], e.g. 0:30:5."),
     chargers: str = typer.Option(..., "--chargers", help="Charger counts a:b, e.g. 1:4."),
-    out: Path = typer.Option(SWEEP_OUT, "--out", help="Output folder."),
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = SWEEP_OUT,
     strategy: str = typer.Option("optimal", "--strategy", help="Dispatch of the project points."),
     pv_eur_per_kwp: float = typer.Option(1200.0, help="PV capex [EUR/kWp] (assumption)."),
     charger_eur: float = typer.Option(5078.05, help="Capex per charger [EUR] (assumption)."),
@@ -102,7 +103,7 @@ def sweep_command(
 
 def portfolio_command(
     portfolio: str = typer.Argument(..., help="Portfolio YAML or shipped name (amb-portfolio)."),
-    out: Path = typer.Option(PORTFOLIO_OUT, "--out", help="Output folder."),
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = PORTFOLIO_OUT,
     workers: int = typer.Option(
         1, "--workers", help="Local worker processes (ignored when DASK_SCHEDULER_ADDRESS is set)."
     ),
