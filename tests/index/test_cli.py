@@ -167,3 +167,75 @@ def test_sensitivity_needs_monte_carlo(tmp_path: Path) -> None:
     code, text = _build("amb", "--out", str(tmp_path / "o"), "--sensitivity")
     assert code != 0 and "--mc" in text
     assert not (tmp_path / "o").exists()
+
+
+def test_a_user_config_with_a_wide_csv_builds(tmp_path: Path) -> None:
+    cfg = {
+        "name": "Three towns (ILLUSTRATIVE)",
+        "dimensions": [
+            {
+                "id": "green",
+                "indicators": [
+                    {"id": "trees_pct", "direction": "+"},
+                    {"id": "no2_ugm3", "direction": "-"},
+                ],
+            },
+            {"id": "social", "indicators": [{"id": "poverty_pct", "direction": "-"}]},
+        ],
+        "data": {
+            "units": {"population": "population", "area": None, "is_core": None, "parent": None}
+        },
+    }
+    (tmp_path / "cfg.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
+    pd.DataFrame(
+        {
+            "unit": ["A", "B", "C", "D"],
+            "trees_pct": [10, 20, 30, 40],
+            "no2_ugm3": [40, 30, 20, 10],
+            "poverty_pct": [30, 20, 10, 5],
+            "population": [1000, 2000, 3000, 4000],
+        }
+    ).to_csv(tmp_path / "towns.csv", index=False)
+    out = tmp_path / "out"
+    code, text = _build(
+        str(tmp_path / "cfg.yaml"),
+        "--data",
+        str(tmp_path / "towns.csv"),
+        "--out",
+        str(out),
+        "--mc",
+        "32",
+    )
+    assert code == 0, text
+    res = pd.read_csv(out / "results.csv")
+    assert res["unit"].tolist() == ["D", "C", "B", "A"]  # D is best on every indicator
+    assert res["rank"].tolist() == [1, 2, 3, 4]
+    assert list(res.columns) == ["unit", "score", "rank", "green", "social"]
+
+
+@pytest.mark.browser
+def test_the_metros_report_opens_offline_and_its_drop_downs_work(metros_out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        errors: list[str] = []
+        requests: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto((metros_out / "report.html").as_uri())
+        page.wait_for_selector("#profiles .js-plotly-plot")
+        radar = page.locator("#profiles .js-plotly-plot").first
+        first_title = radar.locator(".gtitle").text_content()
+        radar.locator(".updatemenu-header-group").click()
+        radar.locator(".updatemenu-item-text", has_text="Seoul").click()
+        page.wait_for_timeout(300)
+        second_title = radar.locator(".gtitle").text_content()
+        browser.close()
+    assert errors == []
+    assert [u for u in requests if not u.startswith("file:")] == []  # nothing fetched online
+    assert first_title != second_title and "Seoul" in (second_title or "")

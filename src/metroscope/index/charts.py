@@ -225,7 +225,7 @@ def unit_radar(
             {
                 "label": str(u),
                 "method": "update",
-                "args": [{"visible": vis}, {"title": f"Profile: {u}"}],
+                "args": [{"visible": vis}, {"title.text": f"Profile: {u}"}],
             }
         )
     hi = float(np.nanmax(scores[list(dimensions)].to_numpy(dtype=float))) if len(units) else 100.0
