@@ -46,6 +46,7 @@ from metroscope.energy.dispatch.problem import (
 __all__ = ["connection_slots", "pv_surplus", "uncontrolled"]
 
 _EPS = 1e-12
+_sum = np.add.reduce  # ndarray.sum without its Python wrapper (hot loops)
 Progress = Callable[[float], None] | None
 
 
@@ -166,7 +167,7 @@ def _settle(p: Problem, d: Dispatch, steps: np.ndarray | int, net_kw: np.ndarray
 
 def _fit_import(room_kw: float, ch: np.ndarray) -> np.ndarray:
     """Scale EV charging down so that it fits in ``room_kw`` of grid import."""
-    total = float(ch.sum())
+    total = float(_sum(ch))
     if total > room_kw + _EPS and total > 0:
         return ch * (max(room_kw, 0.0) / total)
     return ch
@@ -298,24 +299,24 @@ def pv_surplus(problem: Problem, *, v2g: bool = True, progress: Progress = None)
         surplus = float(surplus_all[t])
         need = np.maximum(s.target[t] - soc, 0.0)
         upper = np.minimum(s.pmax[t], need * inv_step[t])
-        must = np.clip((need - reach[t]) * inv_step[t], 0.0, upper)
+        must = np.minimum(np.maximum((need - reach[t]) * inv_step[t], 0.0), upper)
         ch, dis = must, zeros
-        spare = surplus - float(must.sum())
+        spare = surplus - float(_sum(must))
         if spare > 0:
             head = upper - must
-            total = float(head.sum())
+            total = float(_sum(head))
             if total > 0:
                 ch = must + head * min(1.0, spare / total)
         elif spare < 0 and can_discharge[t]:
             lowest = np.maximum(s.floor[t], s.target[t] - reach[t])
             avail = np.minimum(s.pdis[t], np.maximum(soc - lowest, 0.0) * s.eta_dis[t] / dt)
             avail = np.where(may_discharge[t] & (must <= 0), avail, 0.0)
-            total = float(avail.sum())
+            total = float(_sum(avail))
             if total > 0:
                 dis = avail * min(1.0, -spare / total)
-        dis_sum = float(dis.sum())
+        dis_sum = float(_sum(dis))
         ch = _fit_import(p.import_limit_kw + surplus + dis_sum, ch)
-        residual = surplus - float(ch.sum()) + dis_sum
+        residual = surplus - float(_sum(ch)) + dis_sum
         bat_ch = bat_dis = 0.0
         if b is not None:
             # store surplus, cover deficits, never below the initial SoC (so it ends there)
