@@ -156,3 +156,43 @@ def test_a_fleet_vehicle_never_overlaps_itself() -> None:
     frame = plan_fleet(sc, scenario_index(sc)).sessions.sort_values(["vehicle_id", "arrival"])
     prev = frame.groupby("vehicle_id")["departure"].shift(1)
     assert ((frame["arrival"] >= prev) | prev.isna()).all()
+
+
+def _ev2gym_installed() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("ev2gym") is not None
+
+
+@pytest.mark.skipif(not _ev2gym_installed(), reason="ev2gym not installed: pip install ev2gym")
+def test_ev2gym_profiles_draw_from_its_shipped_distributions() -> None:
+    import json
+
+    from metroscope.energy.ev2gym_data import ev2gym_data_dir
+    from metroscope.energy.scenario import SessionProfile
+
+    profile = {"kind": "ev2gym", "segment": "workplace", "sessions_per_day": 8, "days": "weekdays"}
+    sc = tiny(
+        period={"start": "2025-03-03", "end": "2025-03-31", "step_minutes": 15},
+        sessions={"seed": 5, "profiles": [profile]},
+        chargers=[{"count": 40, "power_kw": 11, "bidirectional": True}],
+    )
+    frame = plan_fleet(sc, scenario_index(sc)).sessions
+    again = plan_fleet(sc, scenario_index(sc)).sessions
+    pd.testing.assert_frame_equal(frame, again)
+    assert (frame["arrival"].dt.day_of_week < 5).all()
+    data = ev2gym_data_dir(SessionProfile(**profile))
+    specs = json.loads((data / "ev_specs_v2g_enabled2024.json").read_text())
+    assert set(frame["capacity_kwh"]) <= {float(s["battery_capacity"]) for s in specs.values()}
+    # workplace arrivals: the shipped weights put most of the mass in the morning
+    weights = pd.read_csv(data / "distribution-of-arrival.csv", encoding="utf-8-sig")["workplace"]
+    expected_mean_h = float((weights.index * 0.25 + 0.125) @ weights / weights.sum())
+    arrival_h = frame["arrival"].dt.hour + frame["arrival"].dt.minute / 60
+    assert abs(arrival_h.mean() - expected_mean_h) < 0.5
+
+
+def test_an_ev2gym_profile_without_its_data_says_how_to_get_it(tmp_path: Path) -> None:
+    profile = {"kind": "ev2gym", "data_dir": str(tmp_path)}
+    sc = tiny(sessions={"profiles": [profile]})
+    with pytest.raises(ScenarioError, match="holds no EV2Gym data files"):
+        plan_fleet(sc, scenario_index(sc))

@@ -207,12 +207,26 @@ def _eligible_days(
 
 
 def generate_sessions(
-    profile: SessionProfile, index: pd.DatetimeIndex, country: str | None, rng: np.random.Generator
+    profile: SessionProfile,
+    index: pd.DatetimeIndex,
+    country: str | None,
+    rng: np.random.Generator,
+    base_dir: Path | None = None,
 ) -> pd.DataFrame:
     """Draw the sessions of one profile over ``index``'s period (seeded by ``rng``)."""
-    p = _profile_params(profile)
     tz = str(index.tz)
     local = index.tz_localize(None)
+    if profile.kind == "ev2gym":
+        from metroscope.energy.ev2gym_data import ev2gym_sessions
+
+        days = _eligible_days(local[0], local[-1], profile.days or "all", country)
+        frame = ev2gym_sessions(profile, days, rng, base_dir)
+        if frame.empty:
+            return pd.DataFrame(columns=SESSION_COLUMNS)
+        frame["arrival"] = _localize(frame["arrival"], tz)
+        frame["departure"] = _localize(frame["departure"], tz)
+        return frame[SESSION_COLUMNS]
+    p = _profile_params(profile)
     days = _eligible_days(local[0], local[-1], p["days"], country)
     name = profile.name or profile.kind
     records: list[dict[str, Any]] = []
@@ -383,7 +397,9 @@ def plan_fleet(scenario: Scenario, index: pd.DatetimeIndex) -> FleetPlan:
     ]
     rng = np.random.default_rng(scenario.sessions.seed)
     for profile in scenario.sessions.profiles:
-        frames.append(generate_sessions(profile, index, scenario.location.country, rng))
+        frames.append(
+            generate_sessions(profile, index, scenario.location.country, rng, scenario.base_dir)
+        )
     frames = [f for f in frames if not f.empty]
     sessions = (
         pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=SESSION_COLUMNS)

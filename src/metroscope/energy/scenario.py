@@ -222,9 +222,12 @@ class SessionProfile(_Model):
     most one session per eligible day; ``public`` draws a Poisson number of sessions a day
     with mean ``sessions_per_day``. A session stays ``stay_mean_h`` hours, or, when
     ``departure_mean_h`` is set, until that hour of the next eligible day (overnight).
+    ``ev2gym`` draws a Poisson number of sessions a day from EV2Gym's shipped ElaadNL
+    distributions of ``segment`` (arrival, connection time, energy) and its 2024 V2G-capable
+    vehicle models (needs the ``ev2gym`` package or ``data_dir``; :mod:`.ev2gym_data`).
     """
 
-    kind: Literal["municipal_fleet", "workplace", "public"]
+    kind: Literal["municipal_fleet", "workplace", "public", "ev2gym"]
     name: str | None = Field(None, description="Prefix of vehicle ids (default: kind).")
     vehicles: int = Field(1, ge=0, description="Fleet size (fleet, workplace).")
     sessions_per_day: float | None = Field(
@@ -260,6 +263,15 @@ class SessionProfile(_Model):
     max_discharge_kw: float | None = Field(None, ge=0, description="Vehicle discharge limit [kW].")
     v2g_share: float | None = Field(
         None, ge=0, le=1, description="Share of V2G-capable vehicles [-]."
+    )
+    segment: Literal["public", "workplace", "private"] | None = Field(
+        None, description="ev2gym: which ElaadNL distribution to draw from (default public)."
+    )
+    data_dir: str | None = Field(
+        None, description="ev2gym: folder of EV2Gym's data files (default: installed package)."
+    )
+    ev_specs: str | None = Field(
+        None, description="ev2gym: vehicle-model file (default ev_specs_v2g_enabled2024.json)."
     )
 
 
