@@ -389,23 +389,27 @@ def core_periphery_bars(disp: pd.DataFrame, labels: Mapping[str, str] | None = N
     """Core / periphery ratio per indicator/dimension; 1 = parity (dashed line)."""
     labels = labels or {}
     d = disp.dropna(subset=["core_periphery_ratio"])
+    who = d["better_off"] if "better_off" in d.columns else pd.Series("", index=d.index)
+    colours = {"core": ACCENT, "periphery": "#f59e0b"}
     fig = go.Figure(
         go.Bar(
             y=[labels.get(i, i) for i in d["variable"]],
             x=d["core_periphery_ratio"],
             orientation="h",
-            marker_color=[ACCENT if v >= 1 else "#f59e0b" for v in d["core_periphery_ratio"]],
+            marker_color=[colours.get(w, "#9ca3af") for w in who],
+            customdata=who,
             text=[f"{v:.2f}" for v in d["core_periphery_ratio"]],
             textposition="outside",
-            hovertemplate="%{y}: core / periphery = %{x:.2f}<extra></extra>",
+            hovertemplate="%{y}: core / periphery = %{x:.2f} (better off: %{customdata})<extra></extra>",
         )
     )
     fig.add_vline(x=1, line_dash="dash", line_color="#6b7280")
+    top = float(d["core_periphery_ratio"].max()) if len(d) else 1.0
     fig.update_layout(
         **_LAYOUT,
-        title="Core / periphery ratio (core value ÷ periphery value; 1 = parity)",
+        title="Core ÷ periphery (blue: core better off, orange: periphery, grey: ≈ parity)",
         height=_height(len(d), per=34),
-        xaxis={"title": "ratio [-]", "rangemode": "tozero"},
+        xaxis={"title": "ratio of means [-]", "range": [0, max(top, 1.0) * 1.25]},
         yaxis={"automargin": True},
     )
     return fig

@@ -191,6 +191,65 @@ def report_data(
     )
 
 
-def disparity_table(res: Any, data: Any) -> tuple[pd.DataFrame | None, str]:
-    """Gini, Theil, CV and core/periphery ratio per indicator, dimension and the index."""
-    raise NotImplementedError
+#: Core/periphery ratios closer to 1 than this are read as parity [-].
+PARITY_BAND = 0.05
+
+
+def disparity_table(res: Any, data: Any, weighted: bool = True) -> tuple[pd.DataFrame, str]:
+    """Gini, Theil, CV and core/periphery ratio per indicator, dimension and the index.
+
+    Indicators are taken as **observed** (raw, before screening and imputation, so the
+    screened-out ones appear too, on the units that report them); dimension and index
+    scores on the ranked units. Statistics come from :func:`metroscope.index.disparity.
+    disparity`, population-weighted by default.
+
+    Returns
+    -------
+    The table (one row per variable, with its direction and whether the core fares
+    better) and a sentence saying how core, periphery and weights were defined.
+    """
+    from metroscope.index.disparity import disparity
+
+    cfg = res.config
+    raw = res.stages["raw"]
+    kinds = {c: "indicator (observed)" for c in raw.columns}
+    kinds.update({c: "index" if c == "index" else "dimension" for c in res.scores.columns})
+    values = pd.concat([raw, res.scores.reindex(raw.index)], axis=1)
+    table = disparity(values, data.units, weighted=weighted, kinds=kinds)
+    if table["metro"].nunique() == 1:
+        table = table.drop(columns="metro")
+    direction = {i.id: i.direction for i in cfg.indicators}
+    table.insert(
+        2, "direction", [("+" if direction.get(v, 1) > 0 else "−") for v in table["variable"]]
+    )
+    ratio = table["core_periphery_ratio"]
+    better = [
+        ""
+        if pd.isna(r)
+        else "≈ parity (within 5 %)"
+        if abs(r - 1) < PARITY_BAND
+        else ("core" if (r > 1) == (d == "+") else "periphery")
+        for r, d in zip(ratio, table["direction"], strict=True)
+    ]
+    table.insert(len(table.columns) - 1, "better_off", better)
+    n_all = len(raw)
+    low = table["kind"].str.startswith("indicator") & (table["n_units"] < n_all / 2)
+    table.loc[low, "note"] = [
+        f"low coverage ({k} of {n_all}): means cover only the units that report it"
+        + (f"; {old}" if old else "")
+        for k, old in zip(table.loc[low, "n_units"], table.loc[low, "note"], strict=True)
+    ]
+    core_units = data.units.index[data.units.get("is_core", pd.Series(False)).astype(bool)]
+    n = len(data.units)
+    note = (
+        f"Core: {', '.join(map(str, core_units))}; periphery: the other {n - len(core_units)} "
+        "units. "
+        + (
+            "Statistics weighted by population (a person-based view). "
+            if weighted
+            else "Statistics unweighted (one municipality, one vote). "
+        )
+        + "Indicators on observed values only (n_units says how many); ratio = core mean / "
+        "periphery mean; 'better off' reads the ratio with the indicator's direction (within 5 % = parity)."
+    )
+    return table, note
