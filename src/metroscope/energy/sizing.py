@@ -257,8 +257,23 @@ def sweep(
     return SweepResult(scenario.name, strategy, costs, table, baselines, notes)
 
 
-def write_pareto_html(result: SweepResult, path: str | Path) -> Path:
-    """Plotly chart of annualised cost vs CO2 for every point, the front highlighted."""
+_TABLE_COLUMNS = {
+    "pv_kwp": "PV [kWp]",
+    "chargers": "chargers",
+    "capex_eur": "capex [EUR]",
+    "saving_eur_per_year": "saving [EUR/yr]",
+    "npv_eur": "NPV [EUR]",
+    "simple_payback_years": "payback [yr]",
+    "discounted_payback_years": "discounted payback [yr]",
+    "annualised_cost_eur_per_year": "annualised cost [EUR/yr]",
+    "co2_kg_per_year": "CO2 [kg/yr]",
+    "co2_saving_kg_per_year": "CO2 saved [kg/yr]",
+    "unmet_kwh_per_year": "unmet [kWh/yr]",
+    "pareto": "Pareto",
+}
+
+
+def _pareto_figure(result: SweepResult) -> go.Figure:
     t = result.table
     fig = go.Figure()
     for on_front, name, colour in (
@@ -270,38 +285,76 @@ def write_pareto_html(result: SweepResult, path: str | Path) -> Path:
             go.Scatter(
                 x=sel["co2_kg_per_year"],
                 y=sel["annualised_cost_eur_per_year"],
-                mode="markers+lines" if on_front else "markers",
+                mode="markers+lines+text" if on_front else "markers+text",
                 name=name,
-                marker={"size": 10, "color": colour},
+                marker={"size": 11, "color": colour},
                 line={"dash": "dot"},
-                text=[
-                    f"{r.pv_kwp:g} kWp, {r.chargers} chargers<br>NPV {r.npv_eur:,.0f} EUR"
-                    for r in sel.itertuples()
-                ],
-                hovertemplate="%{text}<br>CO2 %{x:,.0f} kg/yr<br>cost %{y:,.0f} EUR/yr<extra></extra>",
+                text=[f"{r.pv_kwp:g} kWp · {r.chargers} ch" for r in sel.itertuples()],
+                textposition="top center",
+                textfont={"size": 10},
+                customdata=sel["npv_eur"],
+                hovertemplate="%{text}<br>CO2 %{x:,.0f} kg/yr<br>cost %{y:,.0f} EUR/yr"
+                "<br>NPV %{customdata:,.0f} EUR<extra></extra>",
             )
         )
     fig.update_layout(
-        title=f"Sizing {result.scenario_name}: annualised cost vs grid CO2 ({result.strategy})",
+        title=f"Annualised cost vs grid CO2 ({result.strategy} dispatch)",
         xaxis_title="grid CO2 [kg/year]",
-        yaxis_title="annualised cost: capex × CRF + opex + energy [EUR/year]",
+        yaxis_title="capex × CRF + opex + energy [EUR/year]",
         template="plotly_white",
-        height=560,
+        height=520,
+        legend={"orientation": "h", "y": -0.18},
     )
+    return fig
+
+
+def _npv_figure(result: SweepResult) -> go.Figure:
+    fig = go.Figure()
+    for chargers, group in result.table.groupby("chargers"):
+        g = group.sort_values("pv_kwp")
+        fig.add_trace(
+            go.Scatter(
+                x=g["pv_kwp"],
+                y=g["npv_eur"].round(0),
+                name=f"{chargers} charger(s)",
+                mode="lines+markers",
+            )
+        )
+    fig.add_hline(y=0, line={"color": "#52606d", "width": 1})
+    fig.update_layout(
+        title="Net present value by PV size",
+        xaxis_title="PV [kWp]",
+        yaxis_title="NPV [EUR]",
+        template="plotly_white",
+        height=420,
+        legend={"orientation": "h", "y": -0.2},
+    )
+    return fig
+
+
+def write_pareto_html(result: SweepResult, path: str | Path) -> Path:
+    """The sizing page: Pareto chart of annualised cost vs CO2, NPV by size, all points."""
+    from metroscope.energy.report import _fig_html, _html_page
+
+    t = result.table[list(_TABLE_COLUMNS)].rename(columns=_TABLE_COLUMNS)
+    table = t.to_html(
+        index=False, float_format=lambda v: f"{v + 0.0:,.2f}", na_rep="never", border=0
+    )
+    best = result.best()
     notes = "".join(f"<li>{n}</li>" for n in result.notes)
-    table = t.to_html(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="never")
-    page = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>Sizing {result.scenario_name}</title>"
-        "<style>body{font-family:system-ui,sans-serif;margin:20px;color:#1f2933}"
-        "table{border-collapse:collapse;font-size:.8rem}td,th{padding:2px 6px;"
-        "border-bottom:1px solid #ddd;text-align:right}</style></head><body>"
-        f"{fig.to_html(full_html=False, include_plotlyjs=True)}"
-        f"<h2>Assumptions (illustrative)</h2><ul>{notes}</ul><h2>All points</h2>{table}"
-        "</body></html>"
+    body = (
+        '<div class="banner"><b>Illustrative.</b> Capex, opex, lifetime and discount rate are '
+        "assumptions (listed below) except the sourced Molins de Rei reference cost.</div>"
+        f"<p>Best NPV: <b>{best['pv_kwp']:g} kWp with {int(best['chargers'])} charger(s)</b>, "
+        f"NPV {best['npv_eur']:,.0f} EUR, saving {best['saving_eur_per_year']:,.0f} EUR/yr.</p>"
+        f"<section>{_fig_html(_pareto_figure(result))}</section>"
+        f"<section>{_fig_html(_npv_figure(result))}</section>"
+        f"<section><h2>All points</h2><div style='overflow:auto'>{table}</div></section>"
+        f"<section><h2>Assumptions</h2><ul class='assume'>{notes}</ul></section>"
     )
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
+    page = _html_page(f"Sizing {result.scenario_name}", "PV kWp × chargers sweep", body)
     out.write_text(page, encoding="utf-8")
     return out
 
