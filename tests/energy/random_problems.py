@@ -58,7 +58,8 @@ def random_problem(
         price_import_eur_per_kwh=price_imp,
         price_export_eur_per_kwh=price_exp,
         co2_kg_per_kwh=np.full(t, 0.2),
-        import_limit_kw=float(rng.uniform(12, 40)),
+        # the connection carries the building plus the battery (as sites are sized)
+        import_limit_kw=float(rng.uniform(12, 40)) + (bat.power_kw if bat else 0.0),
         export_limit_kw=float(rng.uniform(0, 20)),
         degradation_eur_per_kwh=float(rng.uniform(0, 0.05)),
         demand_charge_eur_per_kw=float(rng.uniform(0.5, 3)) if demand_charge else 0.0,

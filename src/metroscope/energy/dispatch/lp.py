@@ -85,6 +85,10 @@ def build_lp(
     *,
     with_battery: bool | None = None,
     with_peak: bool | None = None,
+    target_kwh: np.ndarray | None = None,
+    floor_kwh: np.ndarray | None = None,
+    battery_start_kwh: float | None = None,
+    peak_floor_kw: float = 0.0,
 ) -> BlockLP:
     """Build the LP of ``steps`` with the EV ``sessions`` connected inside them.
 
@@ -99,7 +103,16 @@ def build_lp(
         Sessions whose connected steps all belong to ``steps``.
     with_battery, with_peak : bool, optional
         Include the stationary battery / the demand-charge peak variable; default: when
-        the problem has one. Both couple all steps, so they require the whole horizon.
+        the problem has one. Both couple all steps, so ``steps`` must then be contiguous.
+    target_kwh, floor_kwh : numpy.ndarray, optional
+        Departure target and lowest SoC of each of ``sessions`` [kWh]; default
+        :func:`target_soc_kwh` and :func:`soc_floor_kwh` (a rolling horizon passes the
+        original session's values while ``soc_arrival_kwh`` holds the SoC now).
+    battery_start_kwh : float, optional
+        Battery SoC at ``steps[0]`` [kWh]; default ``battery.soc_initial_kwh``. The battery
+        must end at least at ``battery.soc_initial_kwh``.
+    peak_floor_kw : float
+        Peak import already reached before ``steps[0]`` [kW] (lower bound of ``peak``).
 
     Returns
     -------
@@ -113,8 +126,9 @@ def build_lp(
     dt = p.dt_h
     steps = np.asarray(steps, dtype=np.int64)
     n_steps = len(steps)
-    if (with_battery or with_peak) and n_steps != p.n_steps:
-        raise ValueError("a battery or a demand charge couples all steps: build the whole horizon")
+    contiguous = n_steps == 0 or steps[-1] - steps[0] + 1 == n_steps
+    if (with_battery or with_peak) and not contiguous:
+        raise ValueError("a battery or a demand charge couples steps: pass contiguous steps")
     entries, local = _entries_of(p, sessions)
     n, m = len(entries), len(sessions)
     ent_ses = sessions[local]
@@ -163,7 +177,9 @@ def build_lp(
     hi[o_ch : o_ch + n] = p.max_charge_kw[ent_ses]
     hi[o_dis : o_dis + nb] = p.max_discharge_kw[ent_ses[bidir]]
     cost[o_dis : o_dis + nb] = p.degradation_eur_per_kwh * dt
-    lo[o_soc : o_soc + n] = soc_floor_kwh(p)[ent_ses]
+    floor = soc_floor_kwh(p)[sessions] if floor_kwh is None else np.asarray(floor_kwh, float)
+    target = target_soc_kwh(p)[sessions] if target_kwh is None else np.asarray(target_kwh, float)
+    lo[o_soc : o_soc + n] = floor[local]
     hi[o_soc : o_soc + n] = p.capacity_kwh[ent_ses]
     hi[o_unmet : o_unmet + m] = INF
     cost[o_unmet : o_unmet + m] = p.unmet_penalty_eur_per_kwh
@@ -178,7 +194,7 @@ def build_lp(
     rl[r_bal : r_bal + n_steps] = ru[r_bal : r_bal + n_steps] = p.load_kw[sl] - pv
     soc_rhs = np.where(first, p.soc_arrival_kwh[ent_ses], 0.0)
     rl[r_soc : r_soc + n] = ru[r_soc : r_soc + n] = soc_rhs
-    rl[r_tgt : r_tgt + m] = target_soc_kwh(p)[sessions]
+    rl[r_tgt : r_tgt + m] = target
     ru[r_tgt : r_tgt + m] = INF
 
     steps_s = np.arange(n_steps)
@@ -236,7 +252,8 @@ def build_lp(
         lo[o_bsoc : o_bsoc + n_steps] = b.soc_min_kwh
         hi[o_bsoc : o_bsoc + n_steps] = b.capacity_kwh
         lo[o_bsoc + n_steps - 1] = b.soc_initial_kwh
-        rl[r_bat] = ru[r_bat] = b.soc_initial_kwh
+        start_kwh = b.soc_initial_kwh if battery_start_kwh is None else battery_start_kwh
+        rl[r_bat] = ru[r_bat] = start_kwh
         rows += [r_bal + steps_s, r_bal + steps_s]
         cols += [o_bdis + steps_s, o_bch + steps_s]
         vals += [np.ones(n_steps), -np.ones(n_steps)]
@@ -250,6 +267,7 @@ def build_lp(
         ]
     if with_peak:
         cost[o_peak] = p.demand_charge_eur_per_kw
+        lo[o_peak] = min(peak_floor_kw, p.import_limit_kw)
         hi[o_peak] = p.import_limit_kw
         rl[r_peak : r_peak + n_steps] = -INF
         rows += [r_peak + steps_s, r_peak + steps_s]

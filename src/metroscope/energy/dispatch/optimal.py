@@ -114,7 +114,7 @@ def site_closed_form(
     imp = np.stack(cand_imp)
     u = np.stack(cand_u)
     exp = imp + u - load_kw
-    scale = 1e-9 * (1.0 + load_kw + pv_kw)
+    scale = 1e-9 * (1.0 + np.abs(load_kw) + pv_kw)
     feasible = (
         (imp >= -scale)
         & (imp <= imp_hi + scale)
