@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,7 +31,7 @@ _LAYOUT = {
 }
 
 
-def _menu(buttons: list[dict[str, object]]) -> dict[str, object]:
+def _menu(buttons: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """A drop-down placed above the plot on the right, clear of the title."""
     return {
         "buttons": buttons,

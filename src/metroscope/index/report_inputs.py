@@ -104,7 +104,7 @@ def report_data(
     """Assemble a :class:`ReportData` from an ``IndexResult`` (and ``MCResult``)."""
     cfg = res.config
     log = _log_dicts(res.log)
-    screen = next((r for r in log if r["name"] == "screen"), {"changed": {}})
+    screen: dict[str, Any] = next((r for r in log if r["name"] == "screen"), {"changed": {}})
     dropped_ind = list(screen["changed"].get("dropped_indicators", []))
     dropped_units = list(screen["changed"].get("dropped_units", []))
     raw = res.stages["raw"]
