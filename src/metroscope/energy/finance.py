@@ -53,16 +53,20 @@ class CostAssumptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    pv_eur_per_kwp: float = Field(1200.0, ge=0, description="PV capex [EUR/kWp] (assumption)")
+    pv_eur_per_kwp: float = Field(
+        default=1200.0, ge=0, description="PV capex [EUR/kWp] (assumption)"
+    )
     charger_eur: float = Field(
-        5078.05, ge=0, description="capex per bidirectional charger [EUR] (assumption)"
+        default=5078.05, ge=0, description="capex per bidirectional charger [EUR] (assumption)"
     )
-    fixed_eur: float = Field(0.0, ge=0, description="fixed capex per site [EUR] (assumption)")
+    fixed_eur: float = Field(
+        default=0.0, ge=0, description="fixed capex per site [EUR] (assumption)"
+    )
     opex_pct_of_capex: float = Field(
-        1.5, ge=0, le=100, description="yearly O&M as % of capex [%] (assumption)"
+        default=1.5, ge=0, le=100, description="yearly O&M as % of capex [%] (assumption)"
     )
-    lifetime_years: int = Field(20, ge=1, le=100, description="project lifetime [years]")
-    discount_rate: float = Field(0.04, ge=0, lt=1, description="real discount rate [-]")
+    lifetime_years: int = Field(default=20, ge=1, le=100, description="project lifetime [years]")
+    discount_rate: float = Field(default=0.04, ge=0, lt=1, description="real discount rate [-]")
 
     def labels(self) -> dict[str, str]:
         """Human label of each value, saying where it comes from."""

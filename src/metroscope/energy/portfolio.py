@@ -85,16 +85,20 @@ class _Model(BaseModel):
 class SiteOverrides(_Model):
     """Quantities of the base scenario a site changes (unset = keep the base value)."""
 
-    place: str | None = Field(None, description="Location name shown in reports.")
-    latitude_deg: float | None = Field(None, ge=-90, le=90, description="Latitude [deg].")
-    longitude_deg: float | None = Field(None, ge=-180, le=180, description="Longitude [deg].")
-    pv_kw: float | None = Field(None, ge=0, description="PV peak power [kWp].")
-    chargers: int | None = Field(None, ge=0, description="Chargers of the first charger group.")
+    place: str | None = Field(default=None, description="Location name shown in reports.")
+    latitude_deg: float | None = Field(default=None, ge=-90, le=90, description="Latitude [deg].")
+    longitude_deg: float | None = Field(
+        default=None, ge=-180, le=180, description="Longitude [deg]."
+    )
+    pv_kw: float | None = Field(default=None, ge=0, description="PV peak power [kWp].")
+    chargers: int | None = Field(
+        default=None, ge=0, description="Chargers of the first charger group."
+    )
     fleet_size: int | None = Field(
-        None, ge=0, description="Vehicles of the first municipal_fleet session profile."
+        default=None, ge=0, description="Vehicles of the first municipal_fleet session profile."
     )
     building_annual_kwh: float | None = Field(
-        None, ge=0, description="Annual consumption of a BDEW building load [kWh/yr]."
+        default=None, ge=0, description="Annual consumption of a BDEW building load [kWh/yr]."
     )
 
 
@@ -104,14 +108,17 @@ class Site(_Model):
     id: str = Field(min_length=1, description="Unique site identifier.")
     municipality: str = Field(min_length=1, description="Municipality the site is in.")
     scenario: str | None = Field(
-        None, description="Base scenario: demo name or YAML path (default: the portfolio's)."
+        default=None,
+        description="Base scenario: demo name or YAML path (default: the portfolio's).",
     )
-    overrides: SiteOverrides = Field(default_factory=SiteOverrides)
+    overrides: SiteOverrides = Field(default_factory=lambda: SiteOverrides())
     set: dict[str, Any] = Field(
         default_factory=dict,
         description="Other scenario fields by dotted path, e.g. {'grid.import_limit_kw': 60}.",
     )
-    strategy: str | None = Field(None, description="Dispatch strategy (default: the portfolio's).")
+    strategy: str | None = Field(
+        default=None, description="Dispatch strategy (default: the portfolio's)."
+    )
     sources: list[str] = Field(
         default_factory=list, description="Where this site's facts come from."
     )
@@ -126,12 +133,12 @@ class Portfolio(_Model):
     name: str = Field(description="Short identifier, e.g. amb-portfolio.")
     description: str = ""
     illustrative: bool = Field(
-        True, description="True when sizes and fleets are assumptions, not an actual plan."
+        default=True, description="True when sizes and fleets are assumptions, not an actual plan."
     )
     sources: list[str] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list)
-    scenario: str | None = Field(None, description="Default base scenario of the sites.")
-    strategy: str = Field("optimal", description="Default dispatch strategy.")
+    scenario: str | None = Field(default=None, description="Default base scenario of the sites.")
+    strategy: str = Field(default="optimal", description="Default dispatch strategy.")
     sites: list[Site] = Field(min_length=1)
 
     @model_validator(mode="after")

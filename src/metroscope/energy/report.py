@@ -432,14 +432,14 @@ def write_comparison_report(results: Mapping[str, Any], path: str | Path) -> Pat
         )
     figs.append(_layout(cum, "Cumulative cost over the period", "cost [EUR]"))
 
-    for col, what in (("import_kw", "grid import"), ("ev_charge_kw", "EV charging")):
+    for column, what in (("import_kw", "grid import"), ("ev_charge_kw", "EV charging")):
         fig = go.Figure()
         for n in names:
             day = typical_day_kw(results[n].timeseries)
             fig.add_trace(
                 go.Scatter(
                     x=_hours(day.index),
-                    y=day[col].round(3),
+                    y=day[column].round(3),
                     name=n,
                     line={"shape": "hv", "color": colours[n]},
                 )
