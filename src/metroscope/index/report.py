@@ -489,7 +489,9 @@ def tables(data: ReportData) -> dict[str, pd.DataFrame]:
         "indicators": data.indicators,
     }
     optional: Mapping[str, pd.DataFrame | None] = {
-        "correlations": data.correlations.reset_index() if data.correlations is not None else None,
+        "correlations": data.correlations.rename_axis("variable").reset_index()
+        if data.correlations is not None
+        else None,
         "rank_intervals": data.rank_intervals,
         "sensitivity": data.sobol,
         "disparity": data.disparity,
