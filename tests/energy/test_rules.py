@@ -71,7 +71,24 @@ def test_rules_satisfy_the_model_on_a_scenario(name: str) -> None:
     assert check_dispatch(p, RULES[name](p)) == []
 
 
-def _one_session(**kw: float) -> Problem:
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_rules_settle_the_grid_without_any_vehicle(name: str) -> None:
+    p = _one_session(
+        arrival_step=np.zeros(0, dtype=int),
+        departure_step=np.zeros(0, dtype=int),
+        **{k: np.zeros(0) for k in ("capacity_kwh", "soc_arrival_kwh", "energy_requested_kwh",
+                                    "min_soc_kwh", "max_charge_kw", "max_discharge_kw", "eta_ch", "eta_dis")},
+        pv_kw=np.array([0, 3, 3, 0, 0, 0, 0, 0], dtype=float),
+        export_limit_kw=1.5,
+    )  # fmt: skip
+    d = RULES[name](p)
+    assert check_dispatch(p, d) == []
+    assert_allclose(d.import_kw, [1, 0, 0, 1, 1, 1, 1, 1])
+    assert_allclose(d.export_kw, [0, 1.5, 1.5, 0, 0, 0, 0, 0])
+    assert_allclose(d.curtail_kw, [0, 0.5, 0.5, 0, 0, 0, 0, 0])
+
+
+def _one_session(**kw: object) -> Problem:
     t = 8
     base = {
         "index": pd.date_range("2025-06-02", periods=t, freq="1h", tz="UTC"),

@@ -140,7 +140,7 @@ class PvlibPV(_Model):
     )
     losses_pct: float = Field(14.0, ge=0, lt=100, description="System losses [%] (PVWatts).")
     gamma_pdc_per_c: float = Field(-0.004, le=0, description="Power temperature coefficient [1/C].")
-    weather: Weather = Field(default_factory=ClearSkyWeather)
+    weather: Weather = Field(default_factory=lambda: ClearSkyWeather.model_validate({}))
     target_yield_kwh_per_kwp: float | None = Field(
         None,
         gt=0,
@@ -411,11 +411,11 @@ class Scenario(_Model):
     pv: PV | None = None
     load: Load = Field(default_factory=lambda: ConstantLoad(load_kw=0.0))
     chargers: list[ChargerGroup] = Field(default_factory=list)
-    sessions: Sessions = Field(default_factory=Sessions)
+    sessions: Sessions = Field(default_factory=lambda: Sessions.model_validate({}))
     grid: Grid
     tariff: Tariff
     export_price: ExportPrice = Field(default_factory=lambda: FlatTariff(price_eur_per_kwh=0.0))
-    co2: Co2 = Field(default_factory=lambda: Co2(kg_per_kwh=0.0))
+    co2: Co2 = Field(default_factory=lambda: Co2.model_validate({"kg_per_kwh": 0.0}))
     battery: Battery | None = None
     degradation_eur_per_kwh: float = Field(
         0.0, ge=0, description="Wear cost per kWh discharged by EVs or the battery [EUR/kWh]."

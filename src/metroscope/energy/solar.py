@@ -96,7 +96,10 @@ def epw_weather(
 
 
 def pvgis_weather(
-    scenario: Scenario, weather: PvgisWeather, times: pd.DatetimeIndex
+    scenario: Scenario,
+    weather: PvgisWeather,
+    times: pd.DatetimeIndex,
+    solar_position: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """A PVGIS typical meteorological year (needs internet access)."""
     loc = scenario.location

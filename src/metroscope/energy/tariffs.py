@@ -172,13 +172,19 @@ def _tou(scenario: Scenario, spec: Any, index: pd.DatetimeIndex) -> np.ndarray:
 
 def _es20(scenario: Scenario, spec: Any, index: pd.DatetimeIndex) -> np.ndarray:
     assert isinstance(spec, Spain20TD)
-    prices = {**SPAIN_20TD_DEFAULT_PRICES, **(spec.prices_eur_per_kwh or {})}
+    prices: dict[str, float] = {
+        **SPAIN_20TD_DEFAULT_PRICES,
+        **{str(k): v for k, v in (spec.prices_eur_per_kwh or {}).items()},
+    }
     return _period_prices(spain_20td_period(index), prices)
 
 
 def _es30(scenario: Scenario, spec: Any, index: pd.DatetimeIndex) -> np.ndarray:
     assert isinstance(spec, Spain30TD)
-    prices = {**SPAIN_30TD_DEFAULT_PRICES, **(spec.prices_eur_per_kwh or {})}
+    prices: dict[str, float] = {
+        **SPAIN_30TD_DEFAULT_PRICES,
+        **{str(k): v for k, v in (spec.prices_eur_per_kwh or {}).items()},
+    }
     return _period_prices(spain_30td_period(index), prices)
 
 

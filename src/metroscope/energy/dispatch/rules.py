@@ -181,6 +181,7 @@ def _report(progress: Progress, i: int, n: int) -> None:
 def _uncontrolled_direct(p: Problem, d: Dispatch) -> bool:
     """Closed-form ``uncontrolled`` when the import limit never binds; False if it would."""
     if p.n_sessions == 0:
+        _settle(p, d, np.arange(p.n_steps), p.load_kw - p.pv_kw)
         return True
     ses, stp = p.entry_session, p.entry_step
     need = target_soc_kwh(p) - p.soc_arrival_kwh
@@ -217,7 +218,7 @@ def uncontrolled(problem: Problem, *, progress: Progress = None) -> Dispatch:
     soc_end = np.zeros((t_steps, k_slots))
     base = p.load_kw - p.pv_kw
     visit = s.visit()
-    has_arrival = s.arrives.any(axis=1).tolist()
+    has_arrival: list[bool] = np.asarray(s.arrives.any(axis=1), dtype=bool).tolist()
     soc = np.zeros(k_slots)
     inv_step = 1.0 / (s.eta_ch * p.dt_h)
     room = (p.import_limit_kw - base).tolist()
@@ -285,8 +286,8 @@ def pv_surplus(problem: Problem, *, v2g: bool = True, progress: Progress = None)
     surplus_all = p.pv_kw - p.load_kw
     visit = s.visit()
     net_all = -surplus_all.copy()  # idle steps: the building alone
-    has_arrival = s.arrives.any(axis=1).tolist()
-    can_discharge = may_discharge.any(axis=1).tolist()
+    has_arrival: list[bool] = np.asarray(s.arrives.any(axis=1), dtype=bool).tolist()
+    can_discharge: list[bool] = np.asarray(may_discharge.any(axis=1), dtype=bool).tolist()
     b = p.battery
     bat_soc = b.soc_initial_kwh if b is not None else 0.0
     soc = np.zeros(k_slots)
