@@ -14,7 +14,8 @@ Columns of :attr:`SweepResult.table` (one row per point)
 ``simple_payback_years``, ``discounted_payback_years`` (NaN = never),
 ``annualised_cost_eur_per_year`` (capex × capital recovery factor + opex + energy cost),
 ``co2_kg_per_year``, ``baseline_co2_kg_per_year``, ``co2_saving_kg_per_year``,
-``unmet_kwh_per_year``, ``self_sufficiency``, ``pareto`` (on the front of
+``unmet_kwh_per_year``, ``refused_kwh_per_year`` (energy of sessions no charger was free
+for), ``self_sufficiency``, ``pareto`` (on the front of
 annualised cost vs CO2).
 """
 
@@ -43,9 +44,38 @@ from metroscope.energy.parallel import run_jobs
 from metroscope.energy.scenario import Scenario
 from metroscope.energy.variants import apply_overrides
 
-__all__ = ["SweepResult", "evaluate_point", "parse_range", "sweep", "write_pareto_html"]
+__all__ = [
+    "TABLE_COLUMNS",
+    "SweepResult",
+    "evaluate_point",
+    "parse_range",
+    "sweep",
+    "write_pareto_html",
+]
 
 HOURS_PER_YEAR = 8760.0
+TABLE_COLUMNS = (
+    "pv_kwp",
+    "chargers",
+    "capex_eur",
+    "opex_eur_per_year",
+    "energy_cost_eur_per_year",
+    "baseline_cost_eur_per_year",
+    "saving_eur_per_year",
+    "net_eur_per_year",
+    "npv_eur",
+    "simple_payback_years",
+    "discounted_payback_years",
+    "annualised_cost_eur_per_year",
+    "co2_kg_per_year",
+    "baseline_co2_kg_per_year",
+    "co2_saving_kg_per_year",
+    "unmet_kwh_per_year",
+    "refused_kwh_per_year",
+    "self_sufficiency",
+    "pareto",
+)
+"""Columns of :attr:`SweepResult.table`, in order."""
 BASELINE_STRATEGY = "uncontrolled"
 
 
@@ -173,6 +203,7 @@ def evaluate_point(
         "baseline_co2_kg_per_year": base_co2,
         "co2_saving_kg_per_year": base_co2 - co2,
         "unmet_kwh_per_year": kpis.get("unmet_kwh", 0.0) * per_year,
+        "refused_kwh_per_year": kpis.get("refused_requested_kwh", 0.0) * per_year,
         "self_sufficiency": kpis.get("self_sufficiency", np.nan),
     }
 
@@ -238,7 +269,7 @@ def sweep(
         evaluate_point(pv, c, kpis, base_kpis[c], costs)
         for (pv, c), kpis in zip(points, results[len(chargers) :], strict=True)
     ]
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS[:-1]))
     table["pareto"] = pareto_front(
         table["annualised_cost_eur_per_year"].to_numpy(), table["co2_kg_per_year"].to_numpy()
     )
@@ -269,6 +300,7 @@ _TABLE_COLUMNS = {
     "co2_kg_per_year": "CO2 [kg/yr]",
     "co2_saving_kg_per_year": "CO2 saved [kg/yr]",
     "unmet_kwh_per_year": "unmet [kWh/yr]",
+    "refused_kwh_per_year": "refused [kWh/yr]",
     "pareto": "Pareto",
 }
 
