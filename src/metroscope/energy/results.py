@@ -80,36 +80,40 @@ def timeseries_frame(p: Problem, d: Dispatch) -> pd.DataFrame:
 def session_table(p: Problem, d: Dispatch, accepted: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per dispatched session: ids, times, requested/delivered/unmet/discharged [kWh].
 
-    ``requested_kwh`` is what could be asked within the battery (target − SoC on arrival);
-    ``delivered_kwh`` is the SoC gained by departure.
+    ``arrival``/``departure`` are the vehicle's times when ``accepted`` (the fleet plan) is
+    given, else the step boundaries; ``connected_from``/``connected_until`` are always the
+    step boundaries of the connection window. ``requested_kwh`` is what could be asked
+    within the battery (target − SoC on arrival); ``delivered_kwh`` is the SoC gained by
+    departure.
     """
     n = p.n_sessions
+    step = pd.Timedelta(hours=p.dt_h)
+    edges = p.index.append(pd.DatetimeIndex([p.index[-1] + step])) if p.n_steps else p.index
     dep_soc = d.soc_kwh[p.soc_offsets[1:] - 1] if n else np.zeros(0)
-    per_session = lambda flat: np.bincount(p.entry_session, weights=flat, minlength=n)  # noqa: E731
-    frame = pd.DataFrame(
+
+    def per_session(flat: np.ndarray) -> np.ndarray:
+        return np.bincount(p.entry_session, weights=flat, minlength=n) * p.dt_h
+
+    def column(name: str, default: object) -> object:
+        return accepted[name].to_numpy() if accepted is not None else default
+
+    start = edges[p.arrival_step] if n else pd.DatetimeIndex([])
+    end = edges[p.departure_step] if n else pd.DatetimeIndex([])
+    return pd.DataFrame(
         {
-            "session_id": accepted["session_id"].to_numpy()
-            if accepted is not None
-            else np.arange(n).astype(str),
-            "vehicle_id": accepted["vehicle_id"].to_numpy()
-            if accepted is not None
-            else np.arange(n).astype(str),
-            "charger": accepted["charger"].to_numpy() if accepted is not None else [""] * n,
-            "arrival": p.index[p.arrival_step] if n else [],
-            "departure": [
-                p.index[s]
-                if s < p.n_steps
-                else p.index[-1]
-                + (p.index[1] - p.index[0] if p.n_steps > 1 else pd.Timedelta(hours=p.dt_h))
-                for s in p.departure_step
-            ],
+            "session_id": column("session_id", np.arange(n).astype(str)),
+            "vehicle_id": column("vehicle_id", np.arange(n).astype(str)),
+            "charger": column("charger", [""] * n),
+            "arrival": column("arrival", start),
+            "departure": column("departure", end),
+            "connected_from": start,
+            "connected_until": end,
             "soc_arrival_kwh": p.soc_arrival_kwh,
             "soc_departure_kwh": dep_soc,
             "requested_kwh": target_soc_kwh(p) - p.soc_arrival_kwh,
             "delivered_kwh": dep_soc - p.soc_arrival_kwh,
             "unmet_kwh": d.unmet_kwh,
-            "charged_kwh": per_session(d.ch_kw) * p.dt_h,
-            "discharged_kwh": per_session(d.dis_kw) * p.dt_h,
+            "charged_kwh": per_session(d.ch_kw),
+            "discharged_kwh": per_session(d.dis_kw),
         }
     )
-    return frame
