@@ -438,7 +438,7 @@ def external_comparison(cmp: pd.DataFrame) -> go.Figure:
         xaxis={"title": "published rank (of all cities in that ranking)"},
         yaxis={
             "title": "rank in this index",
-            "range": [float(cmp["rank"].max()) + 1, 0.5] if len(cmp) else None,
+            "range": [float(cmp["rank"].max()) + 1, -0.2] if len(cmp) else None,
         },
     )
     return fig

@@ -247,7 +247,7 @@ main{padding:10px 28px 40px;max-width:1300px}
 section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:14px 18px;margin:16px 0}
 section h2{margin:4px 0 10px;font-size:19px}
 .tbl{border-collapse:collapse;font-size:13px;width:100%}.tbl th,.tbl td{border-bottom:1px solid #e5e7eb;padding:4px 8px;text-align:right;vertical-align:top}
-.tbl th{background:#f3f4f6}.scroll .tbl th{position:sticky;top:0;z-index:1}
+.tbl th{background:#f3f4f6;text-align:left}.scroll .tbl th{position:sticky;top:0;z-index:1}
 .tbl td:first-child,.tbl th:first-child{text-align:left}
 .tbl .sub{font-weight:normal;color:#6b7280;font-size:11px}
 td.txt{text-align:left}.tbl.small{font-size:12px}td.imp,span.imp{background:#fef3c7;color:#92400e}td.miss{color:#9ca3af}
