@@ -95,8 +95,15 @@ class IndexBuilder:
         self.last: IndexResult | None = None
 
     # --- the pipeline -----------------------------------------------------------------
-    def run(self) -> IndexResult:
-        """Run every step in order and return the :class:`IndexResult`."""
+    def run(self, analyse: bool = True) -> IndexResult:
+        """Run every step in order and return the :class:`IndexResult`.
+
+        Parameters
+        ----------
+        analyse
+            Also compute the statistical analysis (correlations, alpha, PCA); a Monte Carlo
+            loop that only needs scores can skip it.
+        """
         self.log = []
         x = self.data.values.copy()
         self.stages = {"raw": x.copy()}
@@ -120,7 +127,8 @@ class IndexBuilder:
             treatment=self.treatment,
             config=self.cfg,
         )
-        result.analysis = self._analyse(result)
+        if analyse:
+            result.analysis = self._analyse(result)
         self.last = result
         return result
 

@@ -52,10 +52,10 @@ class ScreenStep(_Model):
 
     enabled: bool = True
     min_indicator_availability: float = Field(
-        0.0, ge=0, le=1, description="Drop indicators observed for fewer units [fraction]."
+        default=0.0, ge=0, le=1, description="Drop indicators observed for fewer units [fraction]."
     )
     min_unit_availability: float = Field(
-        0.0, ge=0, le=1, description="Drop units with fewer observed indicators [fraction]."
+        default=0.0, ge=0, le=1, description="Drop units with fewer observed indicators [fraction]."
     )
 
 
@@ -163,18 +163,23 @@ class Indicator(_Model):
 
     id: str = Field(description="Identifier; the column or 'indicator' value in the data.")
     name: str = ""
-    direction: Literal[1, -1] = Field(1, description="+1 more is better, −1 less is better.")
-    weight: float = Field(1.0, description="Weight within the parent node (≥ 0).")
-    unit: str = Field("", description="Unit of measure, e.g. 't CO2 per capita'.")
-    source: str = Field("", description="Where the values come from (URL or citation).")
+    direction: Literal[1, -1] = Field(
+        default=1, description="+1 more is better, −1 less is better."
+    )
+    weight: float = Field(default=1.0, description="Weight within the parent node (≥ 0).")
+    unit: str = Field(default="", description="Unit of measure, e.g. 't CO2 per capita'.")
+    source: str = Field(default="", description="Where the values come from (URL or citation).")
     goalposts: tuple[float, float] | None = Field(
-        None, description="[worst, best] reference values for goalpost normalisation."
+        default=None, description="[worst, best] reference values for goalpost normalisation."
     )
-    target: float | None = Field(None, description="Target value for distance-to-target.")
+    target: float | None = Field(default=None, description="Target value for distance-to-target.")
     denominator: str | None = Field(
-        None, description="Unit metadata column or indicator to divide by (e.g. population)."
+        default=None,
+        description="Unit metadata column or indicator to divide by (e.g. population).",
     )
-    scale: float = Field(1.0, description="Multiplier after denomination (e.g. 1000 per 1000).")
+    scale: float = Field(
+        default=1.0, description="Multiplier after denomination (e.g. 1000 per 1000)."
+    )
     overrides: IndicatorOverrides = Field(default_factory=IndicatorOverrides)
 
     @field_validator("direction", mode="before")
@@ -196,9 +201,9 @@ class Node(_Model):
 
     id: str
     name: str = ""
-    weight: float = Field(1.0, description="Weight within the parent node (≥ 0).")
+    weight: float = Field(default=1.0, description="Weight within the parent node (≥ 0).")
     aggregation: AggregationSpec | None = Field(
-        None, description="Overrides the level's aggregation for this node only."
+        default=None, description="Overrides the level's aggregation for this node only."
     )
     children: list[Node] = Field(default_factory=list, description="Sub-dimensions.")
     indicators: list[Indicator] = Field(default_factory=list)
@@ -221,10 +226,12 @@ class UnitsSpec(_Model):
     """Where the unit metadata lives (columns of the data or of a separate units file)."""
 
     groups: list[str] = Field(default_factory=list, description="Group columns (region, size).")
-    population: str | None = Field("population", description="Population column [persons].")
-    area: str | None = Field("area_km2", description="Area column [km²].")
-    is_core: str | None = Field("is_core", description="Boolean column: unit is a metro core.")
-    parent: str | None = Field("parent", description="Column naming the unit's metro area.")
+    population: str | None = Field(default="population", description="Population column [persons].")
+    area: str | None = Field(default="area_km2", description="Area column [km²].")
+    is_core: str | None = Field(
+        default="is_core", description="Boolean column: unit is a metro core."
+    )
+    parent: str | None = Field(default="parent", description="Column naming the unit's metro area.")
 
 
 class DataSpec(_Model):
@@ -240,7 +247,9 @@ class IndexConfig(_Model):
     name: str
     description: str = ""
     id: str = "index"
-    aggregation: AggregationSpec | None = Field(None, description="Aggregation of the index.")
+    aggregation: AggregationSpec | None = Field(
+        default=None, description="Aggregation of the index."
+    )
     dimensions: list[Node]
     data: DataSpec = Field(default_factory=DataSpec)
     pipeline: Pipeline = Field(default_factory=Pipeline)

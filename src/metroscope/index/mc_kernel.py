@@ -247,8 +247,8 @@ def _mean_children(
         den += ok * w[:, k : k + 1]
     with np.errstate(invalid="ignore", divide="ignore"):
         res = _finv(num / den, p)
-    for r in np.flatnonzero(bad):
-        failures.setdefault(int(r), f"node '{st.node}' ({st.method}): needs positive values")
+    for rb in np.flatnonzero(bad):
+        failures.setdefault(int(rb), f"node '{st.node}' ({st.method}): needs positive values")
     res[bad] = np.nan
     return res
 
@@ -313,8 +313,12 @@ def rank_quantiles(ranks: NDArray[np.float32], qs: list[float]) -> Array:
     """
     R, U = ranks.shape
     top = int(np.nanmax(ranks)) + 1 if R else 1
-    flat = (np.arange(U)[None, :] * top + ranks.astype(np.int64)).ravel()
-    counts = np.bincount(flat, minlength=U * top).reshape(U, top)
+    counts = np.zeros(U * top, dtype=np.int64)
+    offset = np.arange(U, dtype=np.int64)[None, :] * top
+    for c0 in range(0, R, 1024):  # bounded memory: one chunk of flat indices at a time
+        flat = (offset + ranks[c0 : c0 + 1024].astype(np.int64)).ravel()
+        counts += np.bincount(flat, minlength=U * top)
+    counts = counts.reshape(U, top)
     cum = np.cumsum(counts, axis=1)
     out = np.empty((len(qs), U))
     for k, q in enumerate(qs):

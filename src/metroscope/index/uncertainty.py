@@ -29,6 +29,7 @@ import math
 import os
 import time
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -365,18 +366,26 @@ def run_uncertainty(
         for c0 in range(0, reps.size, chunk):
             sel = reps[c0 : c0 + chunk]
             tasks.append((sel, X, W[sel], gplan))
-    for sel, (s, rk, fails) in zip([t[0] for t in tasks], _run_tasks(tasks), strict=True):
+
+    def sink(
+        sel: NDArray[np.int64], s: Array, rk: NDArray[np.float32], fails: dict[int, str]
+    ) -> None:
         scores[sel] = s
         ranks[sel] = rk
         for r, why in fails.items():
             failures[int(sel[r])] = why
+
+    _run_tasks(tasks, sink)
     timings["evaluate_s"] = time.perf_counter() - t2
 
     # --- summaries ------------------------------------------------------------------------
     t3 = time.perf_counter()
     nominal_rank = nominal.ranks["index"].reindex(units).to_numpy(float)
     ok = ~np.isnan(ranks).any(axis=1)
-    if ok.any():
+    if ok.all():
+        q = rank_quantiles(ranks, [0.05, 0.5, 0.95])
+        mean_rank = ranks.mean(axis=0, dtype=np.float64)
+    elif ok.any():
         q = rank_quantiles(ranks[ok], [0.05, 0.5, 0.95])
         mean_rank = ranks[ok].mean(axis=0, dtype=np.float64)
     else:
@@ -396,7 +405,10 @@ def run_uncertainty(
     used = 0
     if sensitivity:
         Y = np.full(R, np.nan)
-        Y[ok] = np.abs(ranks[ok] - nominal_rank[None, :].astype(np.float32)).mean(axis=1)
+        nom32 = nominal_rank.astype(np.float32)[None, :]
+        for c0 in range(0, R, chunk):
+            Y[c0 : c0 + chunk] = np.abs(ranks[c0 : c0 + chunk] - nom32).mean(axis=1)
+        Y[~ok] = np.nan
         sob, used = sobol_indices(problem, Y, num_resamples=num_resamples, seed=seed)
     timings["summarise_s"] = time.perf_counter() - t3
     design = pd.DataFrame(
@@ -491,15 +503,25 @@ def _task(
 
 def _run_tasks(
     tasks: list[tuple[NDArray[np.int64], Array, Array, list[NodeStep]]],
-) -> list[tuple[Array, NDArray[np.float32], dict[int, str]]]:
-    """Evaluate chunks in-process, or on the Dask cluster at ``DASK_SCHEDULER_ADDRESS``."""
+    sink: Callable[[NDArray[np.int64], Array, NDArray[np.float32], dict[int, str]], None],
+) -> None:
+    """Evaluate chunks in threads, or on the Dask cluster at ``DASK_SCHEDULER_ADDRESS``.
+
+    Each chunk's result goes straight to ``sink`` (rows are disjoint), so at most one
+    chunk per worker is held beside the result arrays.
+    """
     address = os.environ.get("DASK_SCHEDULER_ADDRESS")
     if not address:
         # numpy releases the GIL in sorting and BLAS: threads use every core in-process
+        def one(t: tuple[NDArray[np.int64], Array, Array, list[NodeStep]]) -> None:
+            sink(t[0], *_task(t[1], t[2], t[3]))
+
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            return list(pool.map(lambda t: _task(t[1], t[2], t[3]), tasks))
-    from dask.distributed import Client
+            list(pool.map(one, tasks))
+        return
+    from dask.distributed import Client, as_completed
 
     with Client(address) as client:
-        futures = [client.submit(_task, X, W, plan, pure=False) for _, X, W, plan in tasks]
-        return list(client.gather(futures))
+        futures = {client.submit(_task, X, W, plan, pure=False): sel for sel, X, W, plan in tasks}
+        for fut in as_completed(list(futures)):
+            sink(futures[fut], *fut.result())
