@@ -77,9 +77,8 @@ def test_rank_intervals_bracket_the_median(metros_out: Path) -> None:
 
 def test_sensitivity_has_one_row_per_uncertain_choice(metros_out: Path) -> None:
     s = pd.read_csv(metros_out / "sensitivity.csv")
-    # every metros dimension has one indicator: leaving one out would empty a dimension,
-    # so the exclusion factor is not drawn
-    assert set(s["factor"]) == {"weights", "normalise", "aggregate"}
+    assert set(s["factor"]) == {"weights", "normalise", "aggregate", "exclusion"}
+    assert (s["ST"] >= -0.05).all()
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(s.columns)
 
 

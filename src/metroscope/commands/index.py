@@ -64,8 +64,8 @@ def _inputs(name_or_config: str, data: Path | None, units: Path | None) -> dict[
 MC_DESCRIPTION = (
     "Uncertain choices: weights (every weight multiplied by a factor in [0.75, 1.25]); "
     "normalise (the config's method or rank); aggregate (arithmetic or geometric mean at "
-    "every level, plus the config's own method); exclusion (none or one indicator left out, "
-    "among indicators that share their dimension with another one). "
+    "every level, plus the config's own method); exclusion (none or one indicator left out; "
+    "a dimension left without indicators drops out). "
     "Quasi-random Sobol' sampling."
 )
 
@@ -77,9 +77,9 @@ def default_factors(cfg: Any, active: list[str]) -> list[Any]:
     * normalisation: the config's method or rank (1 = worst … n = best);
     * aggregation at every level: arithmetic or geometric mean (plus the config's own
       method when it is another one);
-    * none or one indicator left out — only indicators whose parent keeps at least one
-      other active indicator, so that leaving one out never empties a dimension (the
-      factor is omitted when no indicator qualifies).
+    * none or one indicator left out (a dimension whose only indicator is left out drops
+      out of its parent, whose other children share its weight); omitted when fewer than
+      two indicators are active.
 
     Parameters
     ----------
@@ -99,15 +99,8 @@ def default_factors(cfg: Any, active: list[str]) -> list[Any]:
         ChoiceFactor("normalise", norm_opts),
         ChoiceFactor("aggregate", agg_opts),
     ]
-    droppable = [
-        i.id
-        for kind, node in cfg.walk()
-        if kind == "node" and not node.children
-        for i in node.indicators
-        if i.id in active and sum(j.id in active for j in node.indicators) >= 2
-    ]
-    if droppable:
-        factors.append(ExcludeFactor(indicators=droppable))
+    if len(active) >= 2:
+        factors.append(ExcludeFactor(indicators=list(active)))
     return factors
 
 
