@@ -104,17 +104,18 @@ def test_local_processes_give_the_same_rows(serial_result: PortfolioResult) -> N
 
 
 @pytest.mark.slow
-def test_a_dask_local_cluster_with_two_workers_gives_the_same_rows() -> None:
+def test_a_dask_cluster_named_by_dask_scheduler_address_gives_the_same_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from dask.distributed import Client, LocalCluster
 
     days = {"period.start": "2025-06-02", "period.end": "2025-06-04"}
     serial = run_portfolio(small_portfolio(period=days), show_progress=False)
-    with (
-        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
-        Client(cluster) as client,
-    ):
-        result = run_portfolio(small_portfolio(period=days), client=client, show_progress=False)
-        assert len(client.scheduler_info()["workers"]) == 2
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            assert len(client.scheduler_info()["workers"]) == 2
+        monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)
+        result = run_portfolio(small_portfolio(period=days), workers=1, show_progress=False)
     assert result.backend == "dask"
     cols = ["site", "municipality", "energy_cost_eur", "import_kwh", "co2_kg"]
     assert result.sites[cols].equals(serial.sites[cols])
