@@ -162,6 +162,7 @@ def build_index(
     sensitivity: bool,
     seed: int,
     progress: Callable[[int, int], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> tuple[list[Path], str]:
     """Run the whole build into a temporary folder, then move the files into ``out_dir``.
 
@@ -175,16 +176,23 @@ def build_index(
     from metroscope.index.report import write_outputs
     from metroscope.index.report_inputs import data_flags, external_comparison, report_data
 
+    def step(name: str) -> None:
+        if stage is not None:
+            stage(name)
+
     files = _inputs(name_or_config, data, units)
+    step("reading config and data")
     try:
         cfg = load_config(files["config"])
         data_obj = load_data(files["data"], cfg, units=files["units"])
         builder = IndexBuilder(cfg, data_obj)
+        step("running the pipeline")
         res = builder.run()
     except (ConfigError, DataError, ValueError) as exc:
         raise BuildError(str(exc)) from exc
     mc_res = None
     if mc > 0:
+        step(f"Monte Carlo ({mc} replications)")
         kwargs = _progress_kwargs(builder.uncertainty, progress) if progress else {}
         try:
             mc_res = builder.uncertainty(
@@ -196,6 +204,7 @@ def build_index(
             )
         except ValueError as exc:
             raise BuildError(f"uncertainty analysis: {exc}") from exc
+    step("disparity, flags and report")
     disp, disp_note = _disparity(res, data_obj)
     ext = external_comparison(files["external"], res.ranks["index"]) if files["external"] else None
     flags = data_flags(Path(files["data"]), cfg.indicator_ids)
@@ -216,6 +225,7 @@ def build_index(
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".index-build-", dir=out_dir.parent))
     try:
+        step("writing report, workbook and tables")
         written = write_outputs(rd, tmp)
         out_dir.mkdir(parents=True, exist_ok=True)
         final = []
@@ -268,29 +278,30 @@ def build(
     if sensitivity and mc == 0:
         err.print("[red]error:[/red] --sensitivity needs Monte Carlo replications: add --mc N")
         raise typer.Exit(2)
+    stages = 4 + (1 if mc > 0 else 0)
     try:
-        if mc > 0:
-            with Progress(
-                TextColumn("[bold]Monte Carlo"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=err,
-                transient=True,
-            ) as bar:
-                # The bar advances when the engine reports progress; otherwise it pulses
-                # until the (vectorised, usually sub-second) study completes.
-                task = bar.add_task("mc", total=None)
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            steps = bar.add_task("index build", total=stages)
+            mc_task = bar.add_task("Monte Carlo", total=None, visible=False)
 
-                def tick(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
+            def stage(name: str) -> None:
+                bar.update(steps, advance=1, description=name)
+                # the MC bar advances when the engine reports progress; otherwise it
+                # pulses until the (vectorised, usually sub-second) study completes
+                bar.update(mc_task, visible=name.startswith("Monte Carlo"))
 
-                paths, summary = build_index(
-                    name_or_config, data, units, out_dir, mc, sensitivity, seed, tick
-                )
-        else:
+            def tick(done: int, total: int) -> None:
+                bar.update(mc_task, completed=done, total=total)
+
             paths, summary = build_index(
-                name_or_config, data, units, out_dir, mc, sensitivity, seed
+                name_or_config, data, units, out_dir, mc, sensitivity, seed, tick, stage
             )
     except BuildError as exc:
         err.print(f"[red]error:[/red] {exc}", markup=True, highlight=False, soft_wrap=True)
