@@ -92,8 +92,8 @@ _COLOURS = {
     "ev_charge_kw": "#2471a3",
     "ev_discharge_kw": "#8e44ad",
     "ev_to_building_kw": "#d35400",
-    "battery_charge_kw": "#16a085",
-    "battery_discharge_kw": "#1abc9c",
+    "battery_charge_kw": "#17becf",
+    "battery_discharge_kw": "#e377c2",
 }
 
 
@@ -187,6 +187,7 @@ def _figures(result: Any, week_start: pd.Timestamp | None) -> list[go.Figure]:
             )
     figs.append(_layout(bar, "Energy per month", "energy [kWh]"))
     figs[-1].update_layout(barmode="group")
+    figs[-1].update_xaxes(type="category", title="month")
 
     soc = make_subplots(
         rows=2,
@@ -201,7 +202,7 @@ def _figures(result: Any, week_start: pd.Timestamp | None) -> list[go.Figure]:
     has_battery = bool((ts["battery_soc_kwh"].abs() > 1e-9).any())
     series = [("ev_soc_kwh", "EV SoC (sum over connected EVs)", "#2471a3")]
     if has_battery:
-        series.append(("battery_soc_kwh", "stationary battery SoC", "#16a085"))
+        series.append(("battery_soc_kwh", "stationary battery SoC", "#17becf"))
     for col, label, colour in series:
         soc.add_trace(
             go.Scatter(
@@ -218,6 +219,7 @@ def _figures(result: Any, week_start: pd.Timestamp | None) -> list[go.Figure]:
                 x=daily_mean.index,
                 y=daily_mean[col].round(3),
                 name=f"{label}, daily mean",
+                mode="lines",
                 line={"color": colour, "dash": "dot"},
             ),
             row=2,
@@ -228,6 +230,7 @@ def _figures(result: Any, week_start: pd.Timestamp | None) -> list[go.Figure]:
                 x=daily_max.index,
                 y=daily_max[col].round(3),
                 name=f"{label}, daily max",
+                mode="lines",
                 line={"color": colour, "width": 1},
                 opacity=0.6,
             ),
@@ -239,7 +242,13 @@ def _figures(result: Any, week_start: pd.Timestamp | None) -> list[go.Figure]:
 
     cum = daily_cumulative_cost_eur(ts)
     cost_line = go.Figure(
-        go.Scatter(x=cum.index, y=cum.round(2), name="cumulative cost", line={"color": "#0b4f6c"})
+        go.Scatter(
+            x=cum.index,
+            y=cum.round(2),
+            name="cumulative cost",
+            mode="lines",
+            line={"color": "#0b4f6c"},
+        )
     )
     figs.append(_layout(cost_line, "Cumulative cost over the period", "cost [EUR]"))
 

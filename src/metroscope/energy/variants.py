@@ -150,6 +150,13 @@ def apply_overrides(
         Unknown override name, override impossible on this scenario, or an invalid result.
     """
     data: Data = copy.deepcopy(scenario.model_dump(mode="json"))
+    changed = [f"{k}={v}" for k, v in (overrides or {}).items() if v is not None and k != "name"]
+    changed += [f"{k}={v}" for k, v in (paths or {}).items()]
+    if changed:
+        data.setdefault("assumptions", []).append(
+            f"variant of {scenario.name} ({origin}): {', '.join(changed)} — overrides the base "
+            "scenario's values (and any assumption above that states them)"
+        )
     for name, value in (overrides or {}).items():
         if value is None:
             continue
