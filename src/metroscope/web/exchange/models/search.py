@@ -1,9 +1,12 @@
-"""The search index row: one per case, denormalised so search and facets need few joins.
+"""The search index: one narrow facet row and one text row per case.
 
 Maintained by :mod:`metroscope.web.exchange.search.index` (on every case save, and in bulk by
-the importer). The full-text side lives outside the ORM: on SQLite an FTS5 external-content
-table ``exchange_case_fts`` kept in sync by triggers on this table; on PostgreSQL a
-``document`` tsvector column filled by a trigger and indexed with GIN (see migration 0002).
+the importer). :class:`SearchEntry` is deliberately narrow (facet values, sort keys, point)
+so that filtering, sorting and facet counting over 100,000 cases scan little data;
+:class:`SearchText` holds the weighted text. The full-text index lives outside the ORM: on
+SQLite an FTS5 external-content table ``exchange_case_fts`` over ``exchange_searchtext`` kept
+in sync by triggers; on PostgreSQL a ``document`` tsvector column of ``exchange_searchtext``
+filled by a trigger and indexed with GIN (see migration 0004).
 """
 
 from __future__ import annotations
@@ -14,15 +17,12 @@ from metroscope.web.exchange.models.cases import CaseStudy
 
 
 class SearchEntry(models.Model):
-    """Searchable text (title > summary > body) and facet values of one case."""
+    """Facet values, sort keys and site point of one case."""
 
     case = models.OneToOneField(
         CaseStudy, primary_key=True, on_delete=models.CASCADE, related_name="search_entry"
     )
     published = models.BooleanField(default=True)
-    title = models.TextField()
-    summary = models.TextField(blank=True)
-    body = models.TextField(blank=True)
     country = models.CharField(max_length=2, blank=True)
     region = models.CharField(max_length=100, blank=True)
     metro = models.CharField(max_length=100, blank=True, help_text="Effective metro slug.")
@@ -30,7 +30,8 @@ class SearchEntry(models.Model):
     status = models.CharField(max_length=20, blank=True)
     decade = models.CharField(max_length=6, blank=True, help_text='e.g. "2010s".')
     start_year = models.PositiveSmallIntegerField(null=True, blank=True)
-    title_sort = models.CharField(max_length=300, blank=True)
+    sort_year = models.PositiveSmallIntegerField(default=0, help_text="start_year, 0 if unknown.")
+    title_sort = models.CharField(max_length=300, blank=True, help_text="Folded title prefix.")
     lat = models.FloatField(null=True, blank=True)
     lon = models.FloatField(null=True, blank=True)
 
@@ -42,10 +43,26 @@ class SearchEntry(models.Model):
             models.Index(fields=["published", "scale"], name="search_scale"),
             models.Index(fields=["published", "status"], name="search_status"),
             models.Index(fields=["published", "decade"], name="search_decade"),
-            models.Index(fields=["published", "start_year"], name="search_start_year"),
-            models.Index(fields=["published", "title_sort"], name="search_title"),
+            models.Index(
+                fields=["published", "-sort_year", "title_sort", "case"], name="search_newest"
+            ),
+            models.Index(fields=["published", "title_sort", "case"], name="search_title"),
             models.Index(fields=["lat", "lon"], name="search_point"),
         )
 
     def __str__(self) -> str:
         return f"search entry of case {self.case_id}"
+
+
+class SearchText(models.Model):
+    """The searchable text of one case, weighted title > summary > body."""
+
+    case = models.OneToOneField(
+        CaseStudy, primary_key=True, on_delete=models.CASCADE, related_name="search_text"
+    )
+    title = models.TextField()
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"search text of case {self.case_id}"

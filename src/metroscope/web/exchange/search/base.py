@@ -6,9 +6,9 @@ other step is one SQL statement built here with ``%s`` parameters (never user te
 into SQL):
 
 1. the page of hits: ``SELECT case_id, rank … ORDER BY … LIMIT … OFFSET …``;
-2. the total and every facet count in ONE statement: a materialised CTE of the filtered
-   case ids and facet columns, then ``GROUP BY`` per facet (join tables for topics and SDGs),
-   glued with ``UNION ALL``.
+2. the total and every facet count: the filtered case ids and facet columns are gathered
+   once (a materialised CTE on PostgreSQL, a temporary table on SQLite), then one ``GROUP BY``
+   over all single-valued facet columns together and one per join table (topics, SDGs).
 """
 
 from __future__ import annotations
@@ -54,10 +54,11 @@ MULTI_FACETS: dict[str, tuple[str, str, str]] = {
 SCALAR_FACETS: dict[str, str] = {
     f: f for f in ("country", "region", "metro", "scale", "status", "decade")
 }
+# sort_year is 0 when the start year is unknown: last for "newest" and, by the first key, for "oldest"
 ORDERS: dict[str, str] = {
     "relevance": "rank DESC, e.title_sort, e.case_id",
-    "newest": "e.start_year IS NULL, e.start_year DESC, e.title_sort, e.case_id",
-    "oldest": "e.start_year IS NULL, e.start_year ASC, e.title_sort, e.case_id",
+    "newest": "e.sort_year DESC, e.title_sort, e.case_id",
+    "oldest": "e.sort_year = 0, e.sort_year, e.title_sort, e.case_id",
     "title": "e.title_sort, e.case_id",
 }
 _DECADE = re.compile(r"^\d{3}0s$")
@@ -185,19 +186,43 @@ def filter_clauses(query: CaseQuery) -> tuple[list[str], list[object]]:
     return clauses, params
 
 
-def facet_sql(hits_sql: str) -> str:
-    """One statement: the total (facet ``''``) and every facet's value counts over ``hits``."""
-    parts = ["SELECT '' AS facet, '' AS value, COUNT(*) AS n FROM hits"]
-    for name, column in SCALAR_FACETS.items():
-        parts.append(
-            f"SELECT '{name}', {column}, COUNT(*) FROM hits WHERE {column} <> '' GROUP BY {column}"
+SCALAR_COLUMNS = ", ".join(SCALAR_FACETS.values())
+
+
+def facet_sql(hits: str) -> list[str]:
+    """Statements counting facet values over the rows of ``hits`` (a table or a CTE name).
+
+    The first groups by every single-valued facet column at once (one pass; the few
+    combinations are summed per facet afterwards); the others count topics and SDGs through
+    their join tables.
+    """
+    statements = [f"SELECT {SCALAR_COLUMNS}, COUNT(*) FROM {hits} GROUP BY {SCALAR_COLUMNS}"]
+    for table, case_col, value_col in MULTI_FACETS.values():
+        statements.append(
+            f"SELECT j.{value_col}, COUNT(*) FROM {hits} h "
+            f"JOIN {table} j ON j.{case_col} = h.case_id GROUP BY j.{value_col}"
         )
-    for name, (table, case_col, value_col) in MULTI_FACETS.items():
-        parts.append(
-            f"SELECT '{name}', CAST(j.{value_col} AS TEXT), COUNT(*) FROM hits "
-            f"JOIN {table} j ON j.{case_col} = hits.case_id GROUP BY j.{value_col}"
-        )
-    return f"WITH hits AS MATERIALIZED ({hits_sql})\n" + "\nUNION ALL ".join(parts)
+    return statements
+
+
+def tally(
+    combos: list[tuple[object, ...]], multi: dict[str, list[tuple[object, int]]]
+) -> tuple[int, dict[str, dict[str, int]]]:
+    """Total and per-facet counts from the grouped rows of :func:`facet_sql`."""
+    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    total = 0
+    names = list(SCALAR_FACETS)
+    for row in combos:
+        n = int(row[-1])  # type: ignore[call-overload]
+        total += n
+        for name, value in zip(names, row[:-1], strict=True):
+            if value:
+                facets[name][str(value)] = facets[name].get(str(value), 0) + n
+    for name, rows in multi.items():
+        facets[name] = {str(value): int(n) for value, n in rows}
+    for name in facets:
+        facets[name] = dict(sorted(facets[name].items(), key=lambda kv: (-kv[1], kv[0])))
+    return total, facets
 
 
 def mark_up(raw: str) -> str:
@@ -225,6 +250,31 @@ class SearchBackend:
     def snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
         raise NotImplementedError
 
+    def count_facets(
+        self, hits_sql: str, params: list[object]
+    ) -> tuple[int, dict[str, dict[str, int]]]:
+        """Total and facet counts over ``hits_sql`` in ONE statement (a materialised CTE)."""
+        pads = ", ".join(["''"] * (len(SCALAR_FACETS) - 1))
+        arms = [
+            f"SELECT '' AS facet, {SCALAR_COLUMNS}, COUNT(*) AS n FROM hits GROUP BY {SCALAR_COLUMNS}"
+        ]
+        for name, (table, case_col, value_col) in MULTI_FACETS.items():
+            arms.append(
+                f"SELECT '{name}', CAST(j.{value_col} AS TEXT), {pads}, COUNT(*) FROM hits "
+                f"JOIN {table} j ON j.{case_col} = hits.case_id GROUP BY j.{value_col}"
+            )
+        sql = f"WITH hits AS MATERIALIZED ({hits_sql})\n" + "\nUNION ALL ".join(arms)
+        combos: list[tuple[object, ...]] = []
+        grouped: dict[str, list[tuple[object, int]]] = {name: [] for name in MULTI_FACETS}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for facet, *row in cursor.fetchall():
+                if facet == "":
+                    combos.append(tuple(row))
+                else:
+                    grouped[facet].append((row[0], row[-1]))
+        return tally(combos, grouped)
+
     # -- the shared algorithm -----------------------------------------------------------
     def search(self, query: CaseQuery) -> CaseResults:
         query = validate(query)
@@ -246,15 +296,8 @@ class SearchBackend:
         text, where, params = self._base(query, parsed)
         columns = ", ".join(["e.case_id", *(f"e.{c}" for c in SCALAR_FACETS.values())])
         hits_sql = f"SELECT {columns} FROM {text.from_sql} WHERE {where}"
-        facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-        count = 0
+        count, facets = self.count_facets(hits_sql, params)
         with connection.cursor() as cursor:
-            cursor.execute(facet_sql(hits_sql), params)
-            for facet, value, n in cursor.fetchall():
-                if facet == "":
-                    count = int(n)
-                else:
-                    facets[facet][str(value)] = int(n)
             hits: list[tuple[int, float]] = []
             if count:
                 sort = query.sort if (query.sort != "relevance" or not parsed.empty) else "newest"
@@ -264,8 +307,6 @@ class SearchBackend:
                     [*params, query.per_page, (query.page - 1) * query.per_page],
                 )
                 hits = [(int(pk), float(rank or 0.0)) for pk, rank in cursor.fetchall()]
-        for name in facets:
-            facets[name] = dict(sorted(facets[name].items(), key=lambda kv: (-kv[1], kv[0])))
         ids = [pk for pk, _ in hits]
         cases = self.load(ids)
         snippets = self.snippets(parsed, ids) if ids and not parsed.empty else {}

@@ -16,8 +16,9 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_save
 
-from metroscope.web.exchange.models import CaseStudy, City, ReviewStatus, SearchEntry
+from metroscope.web.exchange.models import CaseStudy, City, ReviewStatus, SearchEntry, SearchText
 
+TITLE_SORT_CHARS = 80
 _deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("deferred_indexing", default=False)
 
 
@@ -27,8 +28,8 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
-def build_entry(case: CaseStudy) -> SearchEntry:
-    """The search row of ``case``; its city, metro areas and topics should be prefetched."""
+def build_entry(case: CaseStudy) -> tuple[SearchEntry, SearchText]:
+    """The search rows of ``case``; its city, metro areas and topics should be prefetched."""
     city = case.city
     metro = case.metro_area or city.metro_area
     lat, lon = case.point
@@ -44,12 +45,9 @@ def build_entry(case: CaseStudy) -> SearchEntry:
         " · ".join(topic_names),
         case.location_note,
     ]
-    return SearchEntry(
+    entry = SearchEntry(
         case_id=case.pk,
         published=case.status_review == ReviewStatus.PUBLISHED,
-        title=case.title,
-        summary=case.summary,
-        body="\n\n".join(part for part in body_parts if part),
         country=city.country,
         region=city.region,
         metro=metro.slug if metro else "",
@@ -57,10 +55,18 @@ def build_entry(case: CaseStudy) -> SearchEntry:
         status=case.status,
         decade=case.decade,
         start_year=case.start_year,
-        title_sort=fold(case.title)[:300],
+        sort_year=case.start_year or 0,
+        title_sort=fold(case.title)[:TITLE_SORT_CHARS],
         lat=lat,
         lon=lon,
     )
+    text = SearchText(
+        case_id=case.pk,
+        title=case.title,
+        summary=case.summary,
+        body="\n\n".join(part for part in body_parts if part),
+    )
+    return entry, text
 
 
 def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
@@ -79,10 +85,12 @@ def index_cases(case_ids: Iterable[int], chunk_size: int = 500) -> int:
                 .select_related("city__metro_area", "metro_area")
                 .prefetch_related("topics")
             )
-            entries = [build_entry(case) for case in cases]
+            rows = [build_entry(case) for case in cases]
             SearchEntry.objects.filter(case_id__in=chunk).delete()
-            SearchEntry.objects.bulk_create(entries, batch_size=chunk_size)
-            written += len(entries)
+            SearchText.objects.filter(case_id__in=chunk).delete()
+            SearchEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=chunk_size)
+            SearchText.objects.bulk_create([text for _, text in rows], batch_size=chunk_size)
+            written += len(rows)
     return written
 
 
@@ -90,6 +98,7 @@ def rebuild_index() -> int:
     """Re-index every case from scratch; returns the number of entries."""
     with transaction.atomic():
         SearchEntry.objects.all().delete()
+        SearchText.objects.all().delete()
         return index_cases(CaseStudy.objects.values_list("pk", flat=True))
 
 

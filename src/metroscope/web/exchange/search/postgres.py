@@ -1,4 +1,4 @@
-"""PostgreSQL backend: weighted tsvector ``document`` (A title, B summary, C body), GIN index.
+"""PostgreSQL backend: weighted tsvector ``exchange_searchtext.document`` (A/B/C), GIN index.
 
 Queries go through ``to_tsquery('metroscope', …)``: the ``metroscope`` configuration is
 English with ``unaccent`` (migration 0002), prefixes use ``:*``, phrases ``<->``. Snippets
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import connection
 
+from metroscope.web.exchange.models import SearchText
 from metroscope.web.exchange.search.base import (
     ENTRY,
     MARK_CLOSE,
@@ -20,6 +21,7 @@ from metroscope.web.exchange.search.base import (
 from metroscope.web.exchange.search.query import ParsedQuery, to_tsquery
 
 CONFIG = "metroscope"
+TEXT = SearchText._meta.db_table
 HEADLINE_OPTIONS = (
     f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}, MaxWords=30, MinWords=12, "
     'MaxFragments=2, FragmentDelimiter=" … "'
@@ -33,18 +35,21 @@ class PostgresBackend(SearchBackend):
 
     def text_match(self, parsed: ParsedQuery) -> TextMatch:
         return TextMatch(
-            from_sql=f"{ENTRY} e CROSS JOIN to_tsquery('{CONFIG}', %s) tsq",
+            from_sql=(
+                f"{TEXT} t JOIN {ENTRY} e ON e.case_id = t.case_id "
+                f"CROSS JOIN to_tsquery('{CONFIG}', %s) tsq"
+            ),
             from_params=[to_tsquery(parsed)],
-            where_sql="e.document @@ tsq",
-            rank_sql="ts_rank(e.document, tsq)",
+            where_sql="t.document @@ tsq",
+            rank_sql="ts_rank(t.document, tsq)",
         )
 
     def snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
         marks = ", ".join(["%s"] * len(ids))
         sql = (
-            f"SELECT e.case_id, ts_headline('{CONFIG}', e.summary, tsq, %s), "
-            f"ts_headline('{CONFIG}', e.body, tsq, %s) "
-            f"FROM {ENTRY} e CROSS JOIN to_tsquery('{CONFIG}', %s) tsq WHERE e.case_id IN ({marks})"
+            f"SELECT t.case_id, ts_headline('{CONFIG}', t.summary, tsq, %s), "
+            f"ts_headline('{CONFIG}', t.body, tsq, %s) "
+            f"FROM {TEXT} t CROSS JOIN to_tsquery('{CONFIG}', %s) tsq WHERE t.case_id IN ({marks})"
         )
         out: dict[int, str] = {}
         with connection.cursor() as cursor:

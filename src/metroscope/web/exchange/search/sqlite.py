@@ -1,4 +1,4 @@
-"""SQLite backend: FTS5 external-content table ``exchange_case_fts`` ranked with BM25.
+"""SQLite backend: FTS5 table ``exchange_case_fts`` (content: ``exchange_searchtext``), BM25.
 
 Column weights title 10 > summary 4 > body 1; tokenizer ``porter unicode61
 remove_diacritics 2`` (see migration 0002), so accents and English word endings are folded.
@@ -12,14 +12,23 @@ from metroscope.web.exchange.search.base import (
     ENTRY,
     MARK_CLOSE,
     MARK_OPEN,
+    MULTI_FACETS,
+    SCALAR_FACETS,
     SearchBackend,
     TextMatch,
+    facet_sql,
     mark_up,
+    tally,
 )
 from metroscope.web.exchange.search.query import ParsedQuery, to_fts5
 
 FTS = "exchange_case_fts"
 WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body
+HITS = "temp.exchange_search_hits"
+HITS_DDL = (
+    f"CREATE TEMP TABLE IF NOT EXISTS exchange_search_hits (case_id INTEGER PRIMARY KEY, "
+    f"{', '.join(f'{c} TEXT' for c in SCALAR_FACETS.values())})"
+)
 
 
 class SqliteBackend(SearchBackend):
@@ -30,11 +39,33 @@ class SqliteBackend(SearchBackend):
     def text_match(self, parsed: ParsedQuery) -> TextMatch:
         weights = ", ".join(str(w) for w in WEIGHTS)
         return TextMatch(
-            from_sql=f"{FTS} JOIN {ENTRY} e ON e.case_id = {FTS}.rowid",
+            from_sql=f"{FTS} JOIN {ENTRY} e ON e.case_id = {FTS}.rowid",  # rowid = case id
             where_sql=f"{FTS} MATCH %s",
             where_params=[to_fts5(parsed)],
             rank_sql=f"-bm25({FTS}, {weights})",
         )
+
+    def count_facets(
+        self, hits_sql: str, params: list[object]
+    ) -> tuple[int, dict[str, dict[str, int]]]:
+        """Gather the hits once into a connection-private temporary table, then group.
+
+        SQLite may evaluate a CTE once per arm of a compound query, so the hits go to a TEMP
+        table (private to this connection, never locking the main database) instead.
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(HITS_DDL)
+            cursor.execute(f"DELETE FROM {HITS}")
+            cursor.execute(f"INSERT INTO {HITS} {hits_sql}", params)
+            scalar, *multi = facet_sql(HITS)
+            cursor.execute(scalar)
+            combos = [tuple(row) for row in cursor.fetchall()]
+            grouped = {}
+            for name, sql in zip(MULTI_FACETS, multi, strict=True):
+                cursor.execute(sql)
+                grouped[name] = [(value, n) for value, n in cursor.fetchall()]
+            cursor.execute(f"DELETE FROM {HITS}")
+        return tally(combos, grouped)
 
     def snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
         marks = ", ".join(["%s"] * len(ids))
