@@ -22,6 +22,7 @@ Rows::
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import highspy
@@ -76,6 +77,18 @@ def _entries_of(p: Problem, sessions: np.ndarray) -> tuple[np.ndarray, np.ndarra
         p.offsets[sessions] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths
     )
     return np.arange(int(lengths.sum()), dtype=np.int64) + starts, local
+
+
+def _csc(
+    rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, n_rows: int, n_cols: int
+) -> sp.csc_matrix:
+    """Column-compressed matrix from (row, col, value) triplets without duplicates."""
+    order = np.argsort(cols * n_rows + rows, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(cols, minlength=n_cols))])
+    return sp.csc_matrix(
+        (vals[order], rows[order].astype(np.int32), indptr.astype(np.int32)),
+        shape=(n_rows, n_cols),
+    )
 
 
 def build_lp(
@@ -274,10 +287,7 @@ def build_lp(
         cols += [o_imp + steps_s, np.full(n_steps, o_peak)]
         vals += [np.ones(n_steps), -np.ones(n_steps)]
     hi = np.where(np.isinf(hi), INF, hi)
-    matrix = sp.csc_matrix(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-        shape=(nrow, n_cols),
-    )
+    matrix = _csc(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), nrow, n_cols)
     return BlockLP(
         steps=steps,
         sessions=sessions,
@@ -342,6 +352,24 @@ def initial_basis(lp: BlockLP) -> highspy.HighsBasis:
     return basis
 
 
+_INSTANCES: dict[int, highspy.Highs] = {}
+
+
+def _solver_instance() -> highspy.Highs:
+    """One reusable, silent HiGHS instance per process, reset to default options."""
+    pid = os.getpid()
+    h = _INSTANCES.get(pid)
+    if h is None:
+        h = highspy.Highs()
+        _INSTANCES.clear()
+        _INSTANCES[pid] = h
+    else:
+        h.clearModel()
+        h.resetOptions()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
 def solve_lp(
     lp: BlockLP,
     *,
@@ -371,8 +399,7 @@ def solve_lp(
     ValueError
         When HiGHS does not prove optimality (e.g. a load above the import limit).
     """
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = _solver_instance()
     h.setOptionValue("solver", solver)
     h.setOptionValue("threads", threads)
     if time_limit_s is not None:

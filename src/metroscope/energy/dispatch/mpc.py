@@ -51,8 +51,10 @@ class _Controller:
         self.min_horizon_steps = max(1, round(float(options["min_horizon_h"]) / p.dt_h))  # type: ignore[arg-type]
         self.replan_steps = max(1, round(float(options["replan_h"]) / p.dt_h))  # type: ignore[arg-type]
         self.steps_per_day = max(1, round(24 / p.dt_h))
-        self.pv_forecast = PV_FORECASTS[str(options["pv_forecast"])]
-        self.load_forecast = LOAD_FORECASTS[str(options["load_forecast"])]
+        self.pv_forecast = PV_FORECASTS[str(options["pv_forecast"])](p.pv_kw, self.steps_per_day)
+        self.load_forecast = LOAD_FORECASTS[str(options["load_forecast"])](
+            p.load_kw, self.steps_per_day
+        )
         self.ch = np.zeros(p.n_entries)
         self.dis = np.zeros(p.n_entries)
         self.soc_now = p.soc_arrival_kwh.astype(float).copy()
@@ -74,17 +76,17 @@ class _Controller:
             end = max(end, int(p.departure_step[connected].max()))
         end = min(end, t + self.horizon_steps, p.n_steps)
         end = max(end, until)
-        pv_f = self.pv_forecast(p.pv_kw, t, end, self.steps_per_day)
-        load_f = self.load_forecast(p.load_kw, t, end, self.steps_per_day)
+        pv_f = self.pv_forecast(t, end)
+        load_f = self.load_forecast(t, end)
         load_f = np.clip(load_f, 0.0, p.import_limit_kw + pv_f)  # a plan must be feasible
         dep = np.minimum(p.departure_step[connected], end) - t
         # a departure beyond the horizon: reach what still leaves the target reachable
-        after = (p.departure_step[connected] - end) * p.dt_h
+        after = np.maximum(p.departure_step[connected] - end, 0) * p.dt_h
         reach_later = p.max_charge_kw[connected] * p.eta_ch[connected] * after
         target = np.maximum(
             np.minimum(self.target[connected] - reach_later, p.capacity_kwh[connected]), 0.0
         )
-        sub = Problem(
+        sub = Problem.trusted(
             index=p.index[t:end],
             dt_h=p.dt_h,
             pv_kw=pv_f,
@@ -97,7 +99,7 @@ class _Controller:
             degradation_eur_per_kwh=p.degradation_eur_per_kwh,
             demand_charge_eur_per_kw=p.demand_charge_eur_per_kw,
             arrival_step=np.zeros(len(connected), dtype=np.int64),
-            departure_step=dep,
+            departure_step=dep.astype(np.int64),
             capacity_kwh=p.capacity_kwh[connected],
             soc_arrival_kwh=np.minimum(self.soc_now[connected], p.capacity_kwh[connected]),
             energy_requested_kwh=np.zeros(len(connected)),

@@ -45,6 +45,7 @@ every flat entry).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -209,6 +210,18 @@ class Problem:
             if not np.all(np.isfinite(arr)):
                 raise ValueError(f"problem.{name}: contains NaN or infinite values")
         self._validate(t_steps)
+
+    @classmethod
+    def trusted(cls, **fields: object) -> Problem:
+        """Build without validation, for sub-problems cut from a validated problem.
+
+        The rolling-horizon strategy builds thousands of small problems whose arrays are
+        slices of one already checked; everything must already have the right dtype.
+        """
+        obj = object.__new__(cls)
+        for f in dataclasses.fields(cls):
+            object.__setattr__(obj, f.name, fields.get(f.name, f.default))
+        return obj
 
     def _validate(self, t_steps: int) -> None:
         if self.dt_h <= 0:
