@@ -65,3 +65,18 @@ def test_an_unknown_strategy_lists_the_available_ones(tmp_path: Path) -> None:
     res = runner.invoke(app, ["energy", "run", str(scenario), "--strategy", "greedy", "-q"])
     assert res.exit_code == 2
     assert "uncontrolled" in res.output
+
+
+def test_the_documented_example_runs_every_strategy_within_the_model() -> None:
+    from metroscope.energy.dispatch import STRATEGIES
+    from metroscope.energy.dispatch.problem import check_dispatch
+    from metroscope.energy.simulate import build_inputs, load_scenario, simulate
+
+    example = Path(__file__).resolve().parents[2] / "docs/examples/energy/hub-with-csv.yaml"
+    sc = load_scenario(str(example))
+    inputs = build_inputs(sc)
+    assert inputs[0].n_sessions == 5
+    for name in STRATEGIES:
+        result = simulate(sc, name, inputs=inputs)
+        assert check_dispatch(inputs[0], result.dispatch) == [], name
+        assert result.kpis["unmet_kwh"] < 1e-6

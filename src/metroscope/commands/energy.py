@@ -139,6 +139,7 @@ COMPARE_COLUMNS: list[tuple[str, str, str]] = [
     ("co2_kg", "CO2 kg", "{:,.0f}"),
     ("ev_delivered_kwh", "EV kWh", "{:,.0f}"),
     ("unmet_kwh", "unmet kWh", "{:,.2f}"),
+    ("sessions_refused", "refused", "{:,.0f}"),
     ("v2g_discharged_kwh", "V2G kWh", "{:,.0f}"),
     ("ev_to_building_kwh", "EV→bldg kWh", "{:,.0f}"),
     ("solve_seconds", "time s", "{:.2f}"),
