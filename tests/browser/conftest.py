@@ -34,6 +34,15 @@ def chromium() -> Iterator[object]:
 
 
 @pytest.fixture
+def demo(transactional_db) -> object:
+    """The shipped demo content, loaded through the exchange's own loader (committed, so the
+    live server's thread sees it; the transactional test flushes it afterwards)."""
+    from metroscope.web.exchange.demo import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture
 def page(chromium, live_server) -> Iterator[object]:
     """A fresh desktop-sized page; JavaScript errors fail the test."""
     context = chromium.new_context(viewport=DESKTOP, base_url=live_server.url)

@@ -1,4 +1,5 @@
-"""The exchange in a real browser: search, refine by facet, open a case, map, compare."""
+"""The exchange in a real browser on the shipped demo content: search, refine by facet, open
+a case, maps with markers, compare two cases, keyboard and phone layout."""
 
 from __future__ import annotations
 
@@ -7,19 +8,23 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from web.exchange.factories import make_world
+from metroscope.web.exchange.models import CaseStudy, ReviewStatus
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.browser
 
 MOLINS = "amb-molins-de-rei-v2g-fotolinera"
+SUPERBLOCKS = "barcelona-superblocks-superilles"
 
 
-@pytest.fixture
-def world():
-    return make_world()
+def published() -> int:
+    return CaseStudy.objects.filter(status_review=ReviewStatus.PUBLISHED).count()
 
 
-def test_search_from_home_finds_the_molins_de_rei_station_first(page, world):
+def count_of(locator) -> int:
+    return int((locator.text_content() or "").strip().replace(",", ""))
+
+
+def test_search_from_home_finds_the_molins_de_rei_station_first(page, demo):
     page.goto("/")
     page.get_by_label("Search case studies").fill("solar charging sports centre")
     page.keyboard.press("Enter")
@@ -29,80 +34,90 @@ def test_search_from_home_finds_the_molins_de_rei_station_first(page, world):
     expect(page.locator(".case-card mark").first).to_be_visible()
 
 
-def test_ticking_a_facet_updates_results_and_counts_without_reloading(page, world):
+def test_ticking_a_facet_updates_results_and_counts_without_reloading(page, demo):
+    total = published()
     page.goto("/cases/")
-    expect(page.locator("#results-count")).to_contain_text("5 case studies")
+    expect(page.locator("#results-count")).to_contain_text(f"{total} case studies")
+    countries = page.locator("#facet-country .count")
+    assert sum(count_of(c) for c in countries.all()) == total
+    mobility = page.locator("#facet-topic li", has_text="Mobility")
+    expected = count_of(mobility.locator(".count"))
+    assert 0 < expected < total
     page.evaluate("window.__sameDocument = true")
-    spain = page.locator("#facet-country label", has_text="Spain")
-    expect(spain.locator(".count")).to_have_text("3")
 
-    page.get_by_label(re.compile(r"^Mobility")).check()
+    mobility.locator("input").check()
 
-    expect(page.locator("#results-count")).to_contain_text("3 case studies")
+    expect(page.locator("#results-count")).to_contain_text(f"{expected} case stud")
     expect(page).to_have_url(re.compile(r"/cases/\?.*topic=mobility"))
-    expect(spain.locator(".count")).to_have_text("2")  # counts follow the filtered set
-    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
-    expect(page.get_by_label(re.compile(r"^Mobility"))).to_be_checked()
+    assert page.evaluate("window.__sameDocument === true"), "the page was fully reloaded"
+    # every facet now counts within the filtered set: one country per case
+    assert sum(count_of(c) for c in page.locator("#facet-country .count").all()) == expected
+    expect(page.locator("#facet-topic li", has_text="Mobility").locator("input")).to_be_checked()
 
     # the address is shareable: opening it anew shows the same refined results
     page.goto(page.url)
-    expect(page.locator("#results-count")).to_contain_text("3 case studies")
+    expect(page.locator("#results-count")).to_contain_text(f"{expected} case stud")
 
     # removing the filter chip brings every case back
     page.get_by_role("link", name="Remove filter Topic: Mobility").click()
-    expect(page.locator("#results-count")).to_contain_text("5 case studies")
+    expect(page.locator("#results-count")).to_contain_text(f"{total} case studies")
 
 
-def test_opening_a_case_shows_sections_and_citations_link_to_sources(page, world):
-    page.goto("/cases/?q=molins")
+def test_opening_a_case_shows_sections_sources_and_working_citations(page, demo):
+    page.goto("/cases/?q=molins+de+rei+fotolinera")
     page.locator(".case-card h3 a").first.click()
     page.wait_for_url(f"**/cases/{MOLINS}/")
     expect(page.locator("h1")).to_contain_text("Molins de Rei")
-    expect(page.get_by_role("heading", name="Sources")).to_be_visible()
+    for heading in ["The challenge", "What was done", "Results", "Measured outcomes", "Sources"]:
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    page.locator("sup.cite a").first.click()
+    expect(page).to_have_url(re.compile(r"#source-\d+$"))
     expect(page.locator("#case-map .leaflet-marker-icon")).to_have_count(1)
+    expect(page.locator("#similar li").first).to_be_visible()
 
 
-def test_the_map_shows_clustered_markers_from_the_geojson_feed(page, world):
+def test_maps_show_clustered_markers_from_the_geojson_feed(page, demo):
+    total = published()
     page.goto("/map/")
-    full_map = page.locator("#full-map")
-    expect(full_map).to_have_attribute("data-marker-count", "5")
-    # markers or clusters are drawn (clusters carry the number of cases they hold)
+    expect(page.locator("#full-map")).to_have_attribute("data-marker-count", str(total))
     drawn = page.locator("#full-map .leaflet-interactive, #full-map .ms-cluster")
     expect(drawn.first).to_be_visible()
 
+    page.goto("/")
+    expect(page.locator("#home-map")).to_have_attribute("data-marker-count", str(total))
 
-def test_metro_map_shows_its_cases(page, world):
-    page.goto("/metros/amb/")
-    expect(page.locator("#metro-map")).to_have_attribute("data-marker-count", "3")
+    page.goto("/cases/?topic=energy")
+    count = page.locator("#results-count strong").inner_text()
+    expect(page.locator("#results-map")).to_have_attribute("data-marker-count", count)
 
 
-def test_compare_two_cases_side_by_side(page, world):
+def test_compare_two_cases_side_by_side(page, demo):
     page.goto(f"/cases/{MOLINS}/")
     page.get_by_role("link", name="Add to compare").click()
     page.wait_for_url(re.compile(r"/compare/\?cases="))
     expect(page.get_by_text("Pick one more case")).to_be_visible()
-    page.get_by_label("Add a case").select_option("barcelona-superblocks")
+    page.get_by_label("Add a case").select_option(SUPERBLOCKS)
     page.get_by_role("button", name="Add to comparison").click()
-    page.wait_for_url(re.compile(rf"/compare/\?cases={MOLINS},barcelona-superblocks$"))
+    page.wait_for_url(re.compile(rf"/compare/\?cases={MOLINS},{SUPERBLOCKS}$"))
     table = page.locator("#compare-table")
     expect(table.locator("thead th")).to_have_count(2)
     expect(table).to_contain_text("Superblocks")
-    expect(table.get_by_role("row", name=re.compile("^Test"))).to_be_visible()  # shared metric
+    expect(table).to_contain_text("17,078.05 EUR")
+    expect(table.get_by_role("row", name=re.compile("^Sources"))).to_be_visible()
 
 
-def test_the_skip_link_is_the_first_stop_for_keyboard_users(page, world):
+def test_keyboard_skip_link_and_phone_layout(page, mobile_page, demo):
     page.goto("/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()
     expect(skip).to_be_in_viewport()
 
-
-@pytest.mark.parametrize("path", ["/", "/cases/?q=solar", f"/cases/{MOLINS}/", "/sdgs/"])
-def test_pages_fit_a_390px_phone_without_sideways_scrolling(mobile_page, world, path):
-    mobile_page.goto(path)
-    mobile_page.wait_for_load_state("networkidle")
-    overflow = mobile_page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"{path} is {overflow}px wider than the phone"
+    for path in ["/", "/cases/?q=solar", f"/cases/{MOLINS}/", "/sdgs/", "/metros/amb/",
+                 f"/compare/?cases={MOLINS},{SUPERBLOCKS}"]:  # fmt: skip
+        mobile_page.goto(path)
+        mobile_page.wait_for_load_state("networkidle")
+        overflow = mobile_page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} is {overflow}px wider than a 390px phone"

@@ -133,7 +133,11 @@
   }
 
   function initCases(el) {
-    var map = L.map(el, { scrollWheelZoom: el.hasAttribute("data-scroll-zoom"), worldCopyJump: true })
+    // explicit zoom range: the clusters are computed per zoom level and must not depend on
+    // whether a tile layer (which would otherwise set the range) is present
+    var map = L.map(el, {
+      scrollWheelZoom: el.hasAttribute("data-scroll-zoom"), worldCopyJump: true, minZoom: 1, maxZoom: 18,
+    })
       .setView([20, 10], 2);
     addBaseLayers(map, el);
     var cluster = L.markerClusterGroup({
@@ -186,7 +190,7 @@
     var lat = parseFloat(el.getAttribute("data-lat"));
     var lon = parseFloat(el.getAttribute("data-lon"));
     var zoom = parseInt(el.getAttribute("data-zoom") || "11", 10);
-    var map = L.map(el, { scrollWheelZoom: false }).setView([lat, lon], zoom);
+    var map = L.map(el, { scrollWheelZoom: false, minZoom: 1, maxZoom: 18 }).setView([lat, lon], zoom);
     addBaseLayers(map, el);
     var marker = L.marker([lat, lon], { title: el.getAttribute("data-label") || "" }).addTo(map);
     if (el.getAttribute("data-label")) { marker.bindPopup(el.getAttribute("data-label")); }
