@@ -29,7 +29,7 @@ import numpy as np
 
 from metroscope.energy.dispatch.forecast import LOAD_FORECASTS, PV_FORECASTS
 from metroscope.energy.dispatch.lp import build_lp, solve_lp
-from metroscope.energy.dispatch.optimal import find_blocks, site_closed_form
+from metroscope.energy.dispatch.optimal import can_fork_workers, find_blocks, site_closed_form
 from metroscope.energy.dispatch.problem import (
     Dispatch,
     Problem,
@@ -304,9 +304,9 @@ def mpc(
     else:
         blocks = find_blocks(p)
         if workers is None:
-            big = p.n_entries > 20_000 and "fork" in mp.get_all_start_methods()
+            big = p.n_entries > 20_000 and can_fork_workers()
             workers = min(2, os.cpu_count() or 1) if big else 1
-        if workers > 1 and len(blocks) > 1:
+        if workers > 1 and len(blocks) > 1 and can_fork_workers():
             sizes = np.array([p.duration_steps[s].sum() for *_, s in blocks], dtype=float)
             groups = _interleaved_groups(sizes, workers)
             _SHARED.update(problem=p, blocks=blocks, options=options)

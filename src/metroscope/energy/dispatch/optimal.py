@@ -28,7 +28,12 @@ import numpy as np
 from metroscope.energy.dispatch.lp import BlockLP, build_lp, solve_lp
 from metroscope.energy.dispatch.problem import Dispatch, Problem, empty_dispatch, target_soc_kwh
 
-__all__ = ["find_blocks", "optimal", "site_closed_form"]
+__all__ = ["can_fork_workers", "find_blocks", "optimal", "site_closed_form"]
+
+
+def can_fork_workers() -> bool:
+    """Whether worker processes can be forked here (not inside a daemonic process)."""
+    return "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
 
 
 def find_blocks(p: Problem) -> list[tuple[int, int, np.ndarray]]:
@@ -325,9 +330,9 @@ def optimal(
         )
         if blocks:
             if workers is None:
-                big = p.n_entries > 20_000 and "fork" in mp.get_all_start_methods()
+                big = p.n_entries > 20_000 and can_fork_workers()
                 workers = min(2, os.cpu_count() or 1) if big else 1
-            if workers > 1 and len(blocks) > 1:
+            if workers > 1 and len(blocks) > 1 and can_fork_workers():
                 part, obj = _solve_parallel(p, blocks, options, workers)
             else:
                 part, obj = _solve_blocks(p, blocks, options)
