@@ -75,7 +75,10 @@ def test_the_documented_example_runs_every_strategy_within_the_model() -> None:
     example = Path(__file__).resolve().parents[2] / "docs/examples/energy/hub-with-csv.yaml"
     sc = load_scenario(str(example))
     inputs = build_inputs(sc)
-    assert inputs[0].n_sessions == 5
+    problem, plan = inputs
+    assert problem.n_sessions == 4
+    # the last van leaves after the period ends: refused, and said so
+    assert list(plan.sessions["status"]).count("refused: outside the period") == 1
     for name in STRATEGIES:
         result = simulate(sc, name, inputs=inputs)
         assert check_dispatch(inputs[0], result.dispatch) == [], name
