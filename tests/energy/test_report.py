@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import numpy as np
@@ -90,7 +91,7 @@ def test_report_is_self_contained_with_plotly_once_and_lists_assumptions(
     assert page.count("Plotly.newPlot") == 6
     assert "Illustrative." in page
     for text in r.scenario.assumptions:
-        assert text.split(":")[0] in page
+        assert html.escape(text.split(":")[0]) in page
     for label in (
         "Typical day",
         "Selected week",

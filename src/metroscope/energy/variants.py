@@ -129,7 +129,7 @@ def apply_overrides(
     scenario: Scenario,
     overrides: Mapping[str, Any] | None = None,
     paths: Mapping[str, Any] | None = None,
-    origin: str = "<override>",
+    origin: str = "override",
 ) -> Scenario:
     """A copy of ``scenario`` with named overrides and dotted-path values applied.
 
