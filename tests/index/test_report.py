@@ -227,7 +227,9 @@ def test_rank_interval_chart_spans_q05_to_q95() -> None:
     )
     fig = charts.rank_intervals(ri)
     bar = fig.data[0]
-    assert list(bar.base + bar.x) == [2, 2]
+    # bars span Q5 − pad … Q95 + pad (ranks are integers; a fixed rank still shows)
+    assert list(bar.base + charts.RANK_PAD) == [1, 1]
+    assert list(bar.base + bar.x - charts.RANK_PAD) == pytest.approx([2, 2])
     assert {t.name for t in fig.data} == {"Q5–Q95", "median", "nominal"}
 
 

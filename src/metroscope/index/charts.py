@@ -23,6 +23,8 @@ COVERAGE_COLOURS: dict[str, str] = {
     "screened out": "#9ca3af",
 }
 ACCENT = "#2563eb"
+#: Half-width added around integer rank intervals in the chart [rank].
+RANK_PAD = 0.3
 NOMINAL = "#dc2626"
 _LAYOUT = {
     "template": "plotly_white",
@@ -72,16 +74,18 @@ def rank_intervals(ri: pd.DataFrame) -> go.Figure:
     """
     d = ri.sort_values(["rank_median", "rank_nominal"], ascending=False)
     fig = go.Figure()
+    # ranks are integers: each bar covers its ranks ± RANK_PAD so that a unit whose rank
+    # never moves (Q5 = Q95) still shows a bar
     fig.add_bar(
         y=d["unit"],
-        x=d["rank_q95"] - d["rank_q05"],
-        base=d["rank_q05"],
+        x=d["rank_q95"] - d["rank_q05"] + 2 * RANK_PAD,
+        base=d["rank_q05"] - RANK_PAD,
         orientation="h",
         marker_color="rgba(37,99,235,0.25)",
         marker_line_color=ACCENT,
         name="Q5–Q95",
-        hovertemplate="%{y}: Q5 %{base:.0f} – Q95 %{customdata:.0f}<extra></extra>",
-        customdata=d["rank_q95"],
+        hovertemplate="%{y}: Q5 %{customdata[0]:.0f} – Q95 %{customdata[1]:.0f}<extra></extra>",
+        customdata=d[["rank_q05", "rank_q95"]].to_numpy(),
     )
     fig.add_scatter(
         y=d["unit"],

@@ -152,7 +152,12 @@ def _cell(v: Any, digits: int) -> str:
 
 
 def _html_table(df: pd.DataFrame, cls: str = "tbl", digits: int = 1) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    head = "".join(
+        f'<th class="num">{html.escape(str(c))}</th>'
+        if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+        else f"<th>{html.escape(str(c))}</th>"
+        for c in df.columns
+    )
     body = "".join(
         "<tr>" + "".join(_cell(v, digits) for v in row) + "</tr>"
         for row in df.itertuples(index=False)
@@ -168,12 +173,12 @@ def _results_html(data: ReportData) -> str:
     scores = data.scores.reindex(res["unit"])
     ranks = data.ranks.reindex(res["unit"])
     head = (
-        "<th>rank</th><th>unit</th><th>index score</th>"
+        '<th>rank</th><th>unit</th><th class="num">index score</th>'
         + "".join(
-            f'<th>{html.escape(data.labels.get(d, d))}<br><span class="sub">score · rank</span></th>'
+            f'<th class="num">{html.escape(data.labels.get(d, d))}<br><span class="sub">score · rank</span></th>'
             for d in dims
         )
-        + "<th>imputed values</th>"
+        + '<th class="num">imputed values</th>'
     )
     rows = []
     for r in res.itertuples(index=False):
@@ -197,7 +202,9 @@ def _results_html(data: ReportData) -> str:
 def _values_html(data: ReportData) -> str:
     """Units × indicators after imputation; imputed cells highlighted and marked."""
     cols = list(data.imputed.columns)
-    head = "<th>unit</th>" + "".join(f"<th>{html.escape(data.labels.get(c, c))}</th>" for c in cols)
+    head = "<th>unit</th>" + "".join(
+        f'<th class="num">{html.escape(data.labels.get(c, c))}</th>' for c in cols
+    )
     status = coverage_status(data)
     rows = []
     for u in data.imputed.index:
@@ -247,7 +254,7 @@ main{padding:10px 28px 40px;max-width:1300px}
 section{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:14px 18px;margin:16px 0}
 section h2{margin:4px 0 10px;font-size:19px}
 .tbl{border-collapse:collapse;font-size:13px;width:100%}.tbl th,.tbl td{border-bottom:1px solid #e5e7eb;padding:4px 8px;text-align:right;vertical-align:top}
-.tbl th{background:#f3f4f6;text-align:left}.scroll .tbl th{position:sticky;top:0;z-index:1}
+.tbl th{background:#f3f4f6;text-align:left}.tbl th.num{text-align:right}.scroll .tbl th{position:sticky;top:0;z-index:1}
 .tbl td:first-child,.tbl th:first-child{text-align:left}
 .tbl .sub{font-weight:normal;color:#6b7280;font-size:11px}
 td.txt{text-align:left}.tbl.small{font-size:12px}td.imp,span.imp{background:#fef3c7;color:#92400e}td.miss{color:#9ca3af}
