@@ -23,6 +23,7 @@ def _ranks(v: np.ndarray) -> np.ndarray:
     return rankdata(-v, method="min")
 
 
+@settings(deadline=None, max_examples=60)
 @given(
     arrays(float, st.integers(3, 30), elements=st.integers(-(10**6), 10**6).map(float)),
     st.sampled_from([1, -1]),
@@ -67,6 +68,7 @@ def test_ranks_ignore_a_positive_affine_change_of_an_indicator(
     assert_allclose(again.to_numpy(), base.to_numpy(), rtol=1e-7, atol=1e-7)
 
 
+@settings(deadline=None, max_examples=60)
 @given(
     arrays(float, st.tuples(st.integers(1, 8), st.integers(1, 6)), elements=positive),
     st.data(),
@@ -77,6 +79,7 @@ def test_harmonic_le_geometric_le_arithmetic_per_unit(x: np.ndarray, data: st.Da
     assert (h <= g * (1 + 1e-9)).all() and (g <= a * (1 + 1e-9)).all()
 
 
+@settings(deadline=None, max_examples=60)
 @given(arrays(float, st.tuples(st.integers(2, 8), st.integers(1, 5)), elements=finite), st.data())
 def test_copeland_ignores_any_increasing_transform_of_an_indicator(
     x: np.ndarray, data: st.DataObject
@@ -90,6 +93,7 @@ def test_copeland_ignores_any_increasing_transform_of_an_indicator(
     assert_allclose(aggregate(x, w, "copeland"), aggregate(y, w, "copeland"))
 
 
+@settings(deadline=None, max_examples=60)
 @given(arrays(float, st.tuples(st.integers(2, 10), st.integers(1, 5)), elements=positive))
 def test_normalised_indicators_keep_or_reverse_the_order_of_units(x: np.ndarray) -> None:
     for method in ("minmax", "zscore", "rank", "percentile_rank", "borda", "fraction_of_max"):
@@ -102,6 +106,7 @@ def test_normalised_indicators_keep_or_reverse_the_order_of_units(x: np.ndarray)
             assert (np.diff(down[order, j]) <= 1e-9).all(), method
 
 
+@settings(deadline=None, max_examples=60)
 @given(arrays(float, st.tuples(st.integers(2, 10), st.integers(2, 5)), elements=st.floats(0, 100)))
 def test_equal_weights_arithmetic_mean_is_bounded_by_the_children(x: np.ndarray) -> None:
     m = aggregate(x, np.ones(x.shape[1]), "arithmetic")
