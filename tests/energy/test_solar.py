@@ -103,3 +103,44 @@ def test_a_profile_csv_is_averaged_to_the_step(tmp_path) -> None:  # type: ignor
     sc = tiny(pv={"kind": "profile", "path": str(tmp_path / "pv.csv")})
     power = pv_power_kw(sc, scenario_index(sc))
     assert_allclose(power.to_numpy(), 3.0)
+
+
+def _write_epw(path, lat: float, lon: float) -> None:  # type: ignore[no-untyped-def]
+    """An EPW file whose irradiance is pvlib's clear sky at the middle of each hour."""
+    tz = "Etc/GMT-1"  # EPW files use local standard time
+    starts = pd.date_range("2025-01-01", periods=8760, freq="1h", tz=tz)
+    cs = pvlib.location.Location(lat, lon, tz=tz).get_clearsky(starts + pd.Timedelta(minutes=30))
+    header = [
+        f"LOCATION,Test,CT,ESP,synthetic,000000,{lat},{lon},1.0,30.0",
+        "DESIGN CONDITIONS,0",
+        "TYPICAL/EXTREME PERIODS,0",
+        "GROUND TEMPERATURES,0",
+        "HOLIDAYS/DAYLIGHT SAVINGS,No,0,0,0",
+        "COMMENTS 1,synthetic clear sky for a test",
+        "COMMENTS 2,",
+        "DATA PERIODS,1,1,Data,Wednesday, 1/ 1,12/31",
+    ]
+    lines = []
+    for t, row in zip(starts, cs.itertuples(), strict=True):
+        end = t + pd.Timedelta(hours=1)  # EPW stamps the end of the hour, 1-24
+        hour = 24 if end.hour == 0 else end.hour
+        day = t if end.hour == 0 else end
+        values = [2025, day.month, day.day, hour, 0, "?", 20.0, 10.0, 50, 101325, 0, 0, 300,
+                  row.ghi, row.dni, row.dhi, 0, 0, 0, 0, 180, 1.0, 0, 0, 9999, 99999, 9, 999999999,
+                  10, 0.1, 0, 88, 0.2, 0, 1.0]  # fmt: skip
+        lines.append(",".join(str(v) for v in values))
+    path.write_text("\n".join(header + lines) + "\n")
+
+
+def test_an_epw_file_gives_the_clear_sky_power_it_was_made_from(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _write_epw(tmp_path / "site.epw", 41.414, 2.016)
+    period = {"start": "2025-06-01", "end": "2025-06-08", "step_minutes": 60}
+    weather_epw = {"kind": "epw", "path": str(tmp_path / "site.epw")}
+    base = {"kind": "pvlib", "peak_kw": 10, "tilt_deg": 20}
+    via_epw = tiny(period=period, pv={**base, "weather": weather_epw})
+    via_cs = tiny(period=period, pv=base)
+    idx = scenario_index(via_cs)
+    got = pv_power_kw(via_epw, idx).to_numpy()
+    want = pv_power_kw(via_cs, idx).to_numpy()
+    assert got.max() > 5
+    assert_allclose(got, want, rtol=1e-6, atol=1e-6)

@@ -89,9 +89,8 @@ def epw_weather(
     path = scenario.resolve(weather.path)
     if not path.is_file():
         raise ScenarioError(f"pv.weather.path: EPW file {path} not found")
+    # EPW stamps the end of each hour (1-24); pvlib already indexes rows by the hour's start
     data, _meta = pvlib.iotools.read_epw(str(path))
-    # EPW stamps the *end* of each hour: shift to its start.
-    data.index = data.index - pd.Timedelta(hours=1)
     return _map_tmy(data, times)
 
 
