@@ -238,3 +238,17 @@ def test_the_metros_report_opens_offline_and_its_drop_downs_work(metros_out: Pat
     assert errors == []
     assert [u for u in requests if not u.startswith("file:")] == []  # nothing fetched online
     assert first_title != second_title and "Seoul" in (second_title or "")
+
+
+def test_the_written_log_replays_to_the_same_scores(metros_out: Path) -> None:
+    import json
+
+    from metroscope.index import IndexBuilder, load_config, load_data
+
+    demo = DEMOS["metros"]
+    cfg = load_config(demo.config)
+    data = load_data(demo.data, cfg, units=demo.units)
+    log = json.loads((metros_out / "log.json").read_text(encoding="utf-8"))["log"]
+    again = IndexBuilder.replay(cfg, data, log)
+    res = pd.read_csv(metros_out / "results.csv").dropna(subset=["rank"]).set_index("unit")
+    assert again.scores["index"].reindex(res.index).round(4).tolist() == res["score"].tolist()
