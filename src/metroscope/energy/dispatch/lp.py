@@ -353,6 +353,9 @@ def initial_basis(lp: BlockLP) -> highspy.HighsBasis:
 
 
 _INSTANCES: dict[int, highspy.Highs] = {}
+# the core class: same solver without highspy's Python callback layer, which prints a
+# banner on every construction (and we use no callbacks)
+_HIGHS_CLASS = getattr(getattr(highspy, "_core", None), "_Highs", highspy.Highs)
 
 
 def _solver_instance() -> highspy.Highs:
@@ -360,7 +363,7 @@ def _solver_instance() -> highspy.Highs:
     pid = os.getpid()
     h = _INSTANCES.get(pid)
     if h is None:
-        h = highspy.Highs()
+        h = _HIGHS_CLASS()
         _INSTANCES.clear()
         _INSTANCES[pid] = h
     else:
@@ -377,7 +380,7 @@ def solve_lp(
     threads: int = 1,
     warm_basis: bool = True,
     time_limit_s: float | None = None,
-    options: dict[str, object] | None = None,
+    options: dict[str, bool | int | float | str] | None = None,
 ) -> tuple[np.ndarray, float]:
     """Solve a block LP with HiGHS and return ``(column values, objective [EUR])``.
 

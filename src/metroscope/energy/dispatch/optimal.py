@@ -187,16 +187,21 @@ _SHARED: dict[str, object] = {}
 
 
 def _solve_blocks(
-    p: Problem, blocks: list[tuple[int, int, np.ndarray]], options: dict[str, object]
+    p: Problem,
+    blocks: list[tuple[int, int, np.ndarray]],
+    options: dict[str, object],
+    progress: Callable[[float], None] | None = None,
 ) -> tuple[Dispatch, float]:
     """Solve blocks one LP each; return a dispatch holding their powers and their objective."""
     d = empty_dispatch(p)
     objective = 0.0
-    for t0, t1, sessions in blocks:
+    for i, (t0, t1, sessions) in enumerate(blocks):
         lp = build_lp(p, np.arange(t0, t1), sessions)
         x, obj = solve_lp(lp, **options)  # type: ignore[arg-type]
         _write_solution(p, lp, x, d)
         objective += obj
+        if progress is not None and i % 25 == 0:
+            progress(i / len(blocks))
     return d, objective
 
 
@@ -335,7 +340,7 @@ def optimal(
             if workers > 1 and len(blocks) > 1 and can_fork_workers():
                 part, obj = _solve_parallel(p, blocks, options, workers)
             else:
-                part, obj = _solve_blocks(p, blocks, options)
+                part, obj = _solve_blocks(p, blocks, options, progress)
             covered_idx = np.flatnonzero(covered)
             for name in ("import_kw", "export_kw", "curtail_kw"):
                 getattr(d, name)[covered_idx] = getattr(part, name)[covered_idx]
