@@ -252,3 +252,11 @@ def test_the_written_log_replays_to_the_same_scores(metros_out: Path) -> None:
     again = IndexBuilder.replay(cfg, data, log)
     res = pd.read_csv(metros_out / "results.csv").dropna(subset=["rank"]).set_index("unit")
     assert again.scores["index"].reindex(res.index).round(4).tolist() == res["score"].tolist()
+
+
+def test_an_out_path_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "results.txt"
+    target.write_text("not a folder")
+    code, text = _build("amb", "--out", str(target))
+    assert code != 0 and "not a directory" in text
+    assert target.read_text() == "not a folder"

@@ -180,6 +180,8 @@ def build_index(
         if stage is not None:
             stage(name)
 
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BuildError(f"--out {out_dir}: exists and is not a directory")
     files = _inputs(name_or_config, data, units)
     step("reading config and data")
     try:
