@@ -308,6 +308,17 @@ def main() -> None:
             f"speed-up vs loop (loop extrapolated from {loop['sample']} replications): "
             f"{loop['wall_s_extrapolated'] / ours['wall_s']:.0f}×"
         )
+    if "cpu_s" in ours and "cpu_s_sample" in loop:
+        cpu_loop = loop["cpu_s_sample"] / loop["sample"] * args.reps
+        print(
+            f"CPU time vs loop (extrapolated): {cpu_loop:.0f} s vs {ours['cpu_s']:.1f} s = "
+            f"{cpu_loop / ours['cpu_s']:.0f}×"
+        )
+    if "cpu_s" in pair and "cpu_s" in pro:
+        print(
+            f"CPU time vs ProMCDA: {pro['cpu_s']:.1f} s vs {pair['cpu_s']:.1f} s = "
+            f"{pro['cpu_s'] / pair['cpu_s']:.1f}×"
+        )
     if "wall_s" in pair and "wall_s" in pro:
         print(
             f"speed-up vs ProMCDA (one normaliser/aggregator pair): {pro['wall_s'] / pair['wall_s']:.1f}×, "

@@ -202,3 +202,12 @@ def test_replications_run_on_a_dask_cluster_when_one_is_configured(
         monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", cluster.scheduler_address)
         remote = b.uncertainty(n=64, factors=[WeightsFactor(0.3)], seed=2, chunk=16)
     assert_allclose(remote.ranks, local.ranks)
+
+
+def test_progress_is_reported_up_to_the_number_of_replications() -> None:
+    b = builder_for(synthetic_values(20, 4), two_level_config(4, 2))
+    seen: list[tuple[int, int]] = []
+    mc = b.uncertainty(
+        n=40, factors=[WeightsFactor(0.2)], chunk=8, progress=lambda d, t: seen.append((d, t))
+    )
+    assert seen[-1] == (mc.n, mc.n) and len(seen) == 5

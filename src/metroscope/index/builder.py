@@ -9,6 +9,7 @@ resolved settings, so :meth:`IndexBuilder.replay` rebuilds the same index from a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -385,13 +386,23 @@ class IndexBuilder:
         factors: list[Factor] | None = None,
         seed: int = 0,
         sensitivity: bool = False,
+        progress: Callable[[int, int], None] | None = None,
         **kwargs: Any,
     ) -> MCResult:
-        """Monte Carlo uncertainty (and Sobol sensitivity) analysis; see uncertainty.py."""
+        """Monte Carlo uncertainty (and Sobol sensitivity) analysis; see uncertainty.py.
+
+        ``progress(done, total)`` is called as chunks of replications finish.
+        """
         from metroscope.index.uncertainty import run_uncertainty
 
         return run_uncertainty(
-            self, n=n, factors=factors, seed=seed, sensitivity=sensitivity, **kwargs
+            self,
+            n=n,
+            factors=factors,
+            seed=seed,
+            sensitivity=sensitivity,
+            progress=progress,
+            **kwargs,
         )
 
 

@@ -274,6 +274,7 @@ def run_uncertainty(
     sensitivity: bool = False,
     chunk: int = 2048,
     num_resamples: int = 100,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MCResult:
     """Run a Monte Carlo study of ``builder``'s index over ``factors``.
 
@@ -292,6 +293,10 @@ def run_uncertainty(
         Also estimate first- and total-order Sobol indices.
     chunk
         Replications evaluated together (bounds memory: chunk × units × children floats).
+    num_resamples
+        Bootstrap resamples for the Sobol confidence intervals.
+    progress
+        Called as ``progress(done, total)`` when a chunk of replications is finished.
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -367,6 +372,8 @@ def run_uncertainty(
             sel = reps[c0 : c0 + chunk]
             tasks.append((sel, X, W[sel], gplan))
 
+    done = [R - sum(t[0].size for t in tasks)]  # replications of failed groups count as done
+
     def sink(
         sel: NDArray[np.int64], s: Array, rk: NDArray[np.float32], fails: dict[int, str]
     ) -> None:
@@ -374,6 +381,9 @@ def run_uncertainty(
         ranks[sel] = rk
         for r, why in fails.items():
             failures[int(sel[r])] = why
+        done[0] += sel.size
+        if progress is not None:
+            progress(done[0], R)
 
     _run_tasks(tasks, sink)
     timings["evaluate_s"] = time.perf_counter() - t2
