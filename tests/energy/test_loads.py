@@ -52,3 +52,20 @@ def test_a_csv_load_without_the_column_lists_the_columns(tmp_path: Path) -> None
         ScenarioError, match=r"no column 'load_kw' for load; columns are \['timestamp', 'kw'\]"
     ):
         load_kw(sc, scenario_index(sc))
+
+
+@pytest.mark.parametrize(("day", "steps"), [("2025-03-30", 92), ("2025-10-26", 100)])
+def test_daylight_saving_days_have_their_true_length(day: str, steps: int) -> None:
+    from metroscope.energy.dispatch.problem import check_dispatch
+    from metroscope.energy.dispatch.rules import uncontrolled
+    from metroscope.energy.simulate import build_problem
+
+    end = (pd.Timestamp(day) + pd.Timedelta(days=1)).strftime("%Y-%m-%d")
+    sc = tiny(
+        period={"start": day, "end": end, "step_minutes": 15},
+        load={"kind": "bdew", "profile": "g2", "annual_kwh": 100000},
+    )
+    p = build_problem(sc)
+    assert p.n_steps == steps
+    assert np.isfinite(p.load_kw).all() and (p.load_kw > 0).all()
+    assert check_dispatch(p, uncontrolled(p)) == []
