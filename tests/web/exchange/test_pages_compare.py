@@ -86,3 +86,25 @@ def test_remove_links_drop_one_case(client, world):
     response = client.get("/compare/", {"cases": f"{A},{B},{C}"})
     html = response.content.decode()
     assert f'href="/compare/?cases={B},{C}"' in html
+
+
+@pytest.mark.parametrize(
+    ("metric", "title"),
+    [
+        ("solar_pv_capacity_kw", "Solar PV capacity"),
+        ("co2_reduction_t_per_year", "CO2 reduction"),
+        ("km_built", "Kilometres built"),
+        ("v2g_energy_exported", "V2G energy exported"),
+        ("participants", "Participants"),
+    ],
+)
+def test_shared_metrics_get_a_neutral_heading(metric, title):
+    from metroscope.web.exchange.views.compare import metric_title
+
+    assert metric_title(metric) == title
+
+
+def test_a_metric_of_one_case_keeps_that_cases_label(client, world):
+    rows = client.get("/compare/", {"cases": f"{A},{B}"}).context["outcome_rows"]
+    assert next(row for row in rows if row.metric == "co2_avoided_t").label == "CO2 avoided"
+    assert next(row for row in rows if row.metric == "test_metric").label == "Test metric"

@@ -59,6 +59,34 @@ class OutcomeRow:
         return sum(1 for cell in self.cells if cell)
 
 
+# How metric slugs read as row headings: abbreviations kept, unit suffixes dropped
+# (each cell shows its own value, unit and label).
+_ABBREVIATIONS: dict[str, str] = {
+    "pv": "PV",
+    "co2": "CO2",
+    "no2": "NO2",
+    "pm10": "PM10",
+    "v2g": "V2G",
+    "ev": "EV",
+    "evs": "EVs",
+}
+_UNIT_SUFFIXES = frozenset(
+    ["kw", "kwp", "kwh", "mw", "mwh", "gwh", "pct", "t", "eur", "usd", "per", "year", "day", "m2"]
+)
+_LEADING_UNITS: dict[str, str] = {"km": "Kilometres"}
+
+
+def metric_title(metric: str) -> str:
+    """``"solar_pv_capacity_kw"`` → ``"Solar PV capacity"``: a heading for a shared metric."""
+    words = metric.split("_")
+    while len(words) > 1 and words[-1] in _UNIT_SUFFIXES:
+        words.pop()
+    if words[0] in _LEADING_UNITS:
+        words[0] = _LEADING_UNITS[words[0]]
+    text = " ".join(_ABBREVIATIONS.get(word, word) for word in words)
+    return text[:1].upper() + text[1:]
+
+
 def outcome_rows(cases: list[CaseStudy]) -> list[OutcomeRow]:
     """Align outcomes by metric slug; metrics held by more cases come first."""
     by_metric: dict[str, list[list[Outcome]]] = defaultdict(lambda: [[] for _ in cases])
@@ -67,10 +95,11 @@ def outcome_rows(cases: list[CaseStudy]) -> list[OutcomeRow]:
         for outcome in case.outcomes.all():
             by_metric[outcome.metric][i].append(outcome)
             labels[outcome.metric].append(outcome.label)
-    rows = [
-        OutcomeRow(metric=metric, label=min(labels[metric], key=len), cells=cells)
-        for metric, cells in by_metric.items()
-    ]
+    rows = []
+    for metric, cells in by_metric.items():
+        shared = sum(1 for cell in cells if cell) > 1
+        label = metric_title(metric) if shared else labels[metric][0]
+        rows.append(OutcomeRow(metric=metric, label=label, cells=cells))
     rows.sort(key=lambda row: (-row.shared_by, row.label.lower()))
     return rows
 

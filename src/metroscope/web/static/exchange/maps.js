@@ -22,9 +22,28 @@
     if (!outlinesPromise) {
       outlinesPromise = fetch(OUTLINES_URL)
         .then(function (r) { return r.json(); })
-        .then(function (topo) { return topojson.feature(topo, topo.objects.countries); });
+        .then(function (topo) { return unwrapAntimeridian(topojson.feature(topo, topo.objects.countries)); });
     }
     return outlinesPromise;
+  }
+
+  // The outlines are cut at +-180 deg; a ring that steps from 180 to -180 would be drawn
+  // straight across the map. Keep each ring's longitudes continuous instead.
+  function unwrapRing(ring) {
+    for (var i = 1; i < ring.length; i++) {
+      while (ring[i][0] - ring[i - 1][0] > 180) { ring[i][0] -= 360; }
+      while (ring[i][0] - ring[i - 1][0] < -180) { ring[i][0] += 360; }
+    }
+  }
+
+  function unwrapAntimeridian(collection) {
+    collection.features.forEach(function (feature) {
+      var g = feature.geometry;
+      if (!g) { return; }
+      var polygons = g.type === "Polygon" ? [g.coordinates] : g.type === "MultiPolygon" ? g.coordinates : [];
+      polygons.forEach(function (polygon) { polygon.forEach(unwrapRing); });
+    });
+    return collection;
   }
 
   function addBaseLayers(map, el) {
