@@ -154,3 +154,23 @@ def test_a_price_csv_must_cover_the_period(tmp_path: Path) -> None:
     sc = tiny(tariff={"kind": "csv", "path": str(tmp_path / "p.csv")})
     with pytest.raises(ScenarioError, match="does not cover the scenario period"):
         import_price_eur_per_kwh(sc, scenario_index(sc))
+
+
+def test_a_co2_series_is_read_from_csv(tmp_path: Path) -> None:
+    from metroscope.energy.tariffs import co2_kg_per_kwh
+
+    hours = pd.date_range(
+        "2025-06-02", "2025-06-05", freq="1h", tz="Europe/Madrid", inclusive="left"
+    )
+    pd.DataFrame({"timestamp": hours, "g_per_kwh": np.linspace(100, 300, len(hours))}).assign(
+        co2_kg_per_kwh=lambda f: f["g_per_kwh"] / 1000
+    ).to_csv(tmp_path / "co2.csv", index=False)
+    sc = tiny(co2={"path": str(tmp_path / "co2.csv"), "source": "test"})
+    co2 = co2_kg_per_kwh(sc, scenario_index(sc))
+    assert_allclose(co2[:4], 0.1)
+    assert co2.max() == pytest.approx(0.3)
+
+
+def test_co2_takes_a_constant_or_a_series_not_both() -> None:
+    with pytest.raises(ScenarioError, match="exactly one of kg_per_kwh or path"):
+        tiny(co2={"kg_per_kwh": 0.2, "path": "co2.csv"})
