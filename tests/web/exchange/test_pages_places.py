@@ -68,3 +68,22 @@ def test_sdg_page_shows_goal_targets_and_cases(client, world):
 @pytest.mark.parametrize("url", ["/cities/atlantis/", "/metros/atlantis/", "/sdgs/18/", "/sdgs/0/"])
 def test_unknown_places_and_goals_are_not_found(client, world, url):
     assert client.get(url).status_code == 404
+
+
+def test_metro_page_prefers_the_metros_own_sourced_population(client, world):
+    from metroscope.web.exchange.models import MetroArea
+
+    MetroArea.objects.filter(slug="amb").update(
+        population=3_300_000,
+        population_year=2024,
+        population_source="https://example.org/amb-pop",
+        population_note="36 municipalities",
+    )
+    html = client.get("/metros/amb/").content.decode()
+    assert "3,300,000" in html and "(2024)" in html and "36 municipalities" in html
+    assert 'href="https://example.org/amb-pop"' in html
+
+
+def test_metro_page_without_any_population_says_so(client, world):
+    html = client.get("/metros/sao-paulo-metro/").content.decode()
+    assert "no sourced figure" in html
