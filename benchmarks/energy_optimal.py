@@ -175,6 +175,20 @@ def main() -> None:
             f"{best.info['blocks']} blocks; model check: {'ok' if not errors else errors[:2]}",
         )
     )
+    if not args.no_mpc:
+        roll, wall, cpu = timed(lambda: mpc(p, workers=args.workers))
+        roll_obj = objective_eur(p, roll)
+        gap = 100 * (roll_obj / best_obj - 1)
+        rows.append(
+            (
+                "mpc (forecasts, arrivals unknown)",
+                wall,
+                cpu,
+                roll_obj,
+                f"gap to optimal {gap:.2f} %; {roll.info['plans']} plans; model check: "
+                f"{'ok' if not check_dispatch(p, roll) else 'FAILED'}",
+            )
+        )
     if not args.no_monolithic:
 
         def monolithic() -> float:
@@ -190,20 +204,6 @@ def main() -> None:
                 cpu,
                 mono_obj,
                 f"|difference| = {abs(mono_obj - best_obj):.2e} EUR",
-            )
-        )
-    if not args.no_mpc:
-        roll, wall, cpu = timed(lambda: mpc(p, workers=args.workers))
-        roll_obj = objective_eur(p, roll)
-        gap = 100 * (roll_obj / best_obj - 1)
-        rows.append(
-            (
-                "mpc (forecasts, arrivals unknown)",
-                wall,
-                cpu,
-                roll_obj,
-                f"gap to optimal {gap:.2f} %; {roll.info['plans']} plans; model check: "
-                f"{'ok' if not check_dispatch(p, roll) else 'FAILED'}",
             )
         )
     print()

@@ -278,3 +278,14 @@ def test_a_bad_method_is_refused() -> None:
     p = random_problem(0, battery=True)
     with pytest.raises(ValueError, match="couples all steps"):
         optimal(p, method="decomposed")
+
+
+def test_worker_processes_still_solve_after_a_multithreaded_solve_in_the_parent() -> None:
+    from metroscope.energy.dispatch.lp import build_lp, solve_lp
+
+    p = random_problem(11, n_steps=300, n_sessions=60, max_duration_steps=8)
+    lp = build_lp(p, np.arange(p.n_steps), np.arange(p.n_sessions))
+    _, mono = solve_lp(lp, solver="choose", threads=0, warm_basis=False)  # starts HiGHS threads
+    two = optimal(p, workers=2)
+    assert two.info["blocks"] > 3
+    assert_allclose(two.objective_eur, mono, rtol=1e-8)

@@ -358,6 +358,18 @@ _INSTANCES: dict[int, highspy.Highs] = {}
 _HIGHS_CLASS = getattr(getattr(highspy, "_core", None), "_Highs", highspy.Highs)
 
 
+def reset_after_fork() -> None:
+    """Make HiGHS usable in a forked child: drop inherited instances and thread scheduler.
+
+    A parent that ran HiGHS with several threads leaves a scheduler whose threads do not
+    exist in the child; without a reset, solves there end with status "Not Set".
+    """
+    _INSTANCES.clear()
+    reset = getattr(_HIGHS_CLASS, "resetGlobalScheduler", None)
+    if reset is not None:
+        reset(True)
+
+
 def _solver_instance() -> highspy.Highs:
     """One reusable, silent HiGHS instance per process, reset to default options."""
     pid = os.getpid()

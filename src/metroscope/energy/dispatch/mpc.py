@@ -28,7 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from metroscope.energy.dispatch.forecast import LOAD_FORECASTS, PV_FORECASTS
-from metroscope.energy.dispatch.lp import build_lp, solve_lp
+from metroscope.energy.dispatch.lp import build_lp, reset_after_fork, solve_lp
 from metroscope.energy.dispatch.optimal import can_fork_workers, find_blocks, site_closed_form
 from metroscope.energy.dispatch.problem import (
     Dispatch,
@@ -232,6 +232,10 @@ def _run_blocks(
 _SHARED: dict[str, object] = {}
 
 
+def _init_worker() -> None:
+    reset_after_fork()
+
+
 def _worker(indices: list[int]) -> tuple[np.ndarray, np.ndarray, int]:
     p, blocks, options = _SHARED["problem"], _SHARED["blocks"], _SHARED["options"]
     assert isinstance(p, Problem) and isinstance(blocks, list) and isinstance(options, dict)
@@ -311,7 +315,9 @@ def mpc(
             groups = _interleaved_groups(sizes, workers)
             _SHARED.update(problem=p, blocks=blocks, options=options)
             try:
-                with ProcessPoolExecutor(len(groups), mp_context=mp.get_context("fork")) as pool:
+                with ProcessPoolExecutor(
+                    len(groups), mp_context=mp.get_context("fork"), initializer=_init_worker
+                ) as pool:
                     results = list(pool.map(_worker, groups))
             finally:
                 _SHARED.clear()

@@ -25,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
-from metroscope.energy.dispatch.lp import BlockLP, build_lp, solve_lp
+from metroscope.energy.dispatch.lp import BlockLP, build_lp, reset_after_fork, solve_lp
 from metroscope.energy.dispatch.problem import Dispatch, Problem, empty_dispatch, target_soc_kwh
 
 __all__ = ["can_fork_workers", "find_blocks", "optimal", "site_closed_form"]
@@ -205,6 +205,10 @@ def _solve_blocks(
     return d, objective
 
 
+def _init_worker() -> None:
+    reset_after_fork()
+
+
 def _worker(indices: list[int]) -> tuple[dict[str, np.ndarray], float]:
     p = _SHARED["problem"]
     blocks = _SHARED["blocks"]
@@ -245,7 +249,7 @@ def _solve_parallel(
     _SHARED.update(problem=p, blocks=blocks, options=options)
     try:
         ctx = mp.get_context("fork")
-        with ProcessPoolExecutor(len(groups), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(len(groups), mp_context=ctx, initializer=_init_worker) as pool:
             results = list(pool.map(_worker, groups))
     finally:
         _SHARED.clear()
