@@ -57,7 +57,7 @@ def test_a_bad_field_exits_with_a_clear_message(tmp_path: Path) -> None:
     scenario = write_yaml(tmp_path / "bad.yaml", data)
     res = runner.invoke(app, ["energy", "run", str(scenario), "-q", "--out", str(tmp_path / "o")])
     assert res.exit_code == 2
-    assert "pv.pvlib.peak_kw" in res.output and "greater than or equal to 0" in res.output
+    assert "field pv.peak_kw" in res.output and "greater than or equal to 0" in res.output
 
 
 def test_an_unknown_strategy_lists_the_available_ones(tmp_path: Path) -> None:

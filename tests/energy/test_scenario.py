@@ -44,6 +44,13 @@ def test_it_rejects_a_bad_step_and_says_what_is_accepted(tmp_path: Path) -> None
         read_scenario(write_yaml(tmp_path / "s.yaml", data))
 
 
+def test_errors_inside_a_kind_name_the_plain_field_path(tmp_path: Path) -> None:
+    data = tiny_dict()
+    data["pv"]["weather"] = {"kind": "epw"}
+    with pytest.raises(ScenarioError, match=r"field pv\.weather\.path: required field is missing"):
+        read_scenario(write_yaml(tmp_path / "s.yaml", data))
+
+
 def test_it_rejects_an_unknown_time_zone(tmp_path: Path) -> None:
     data = tiny_dict()
     data["location"]["tz"] = "Europe/Molins"

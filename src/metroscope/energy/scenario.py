@@ -437,10 +437,24 @@ class Scenario(_Model):
 
 
 # ----------------------------------------------------------------------------- loading
+_UNION_FIELDS = {"pv", "weather", "load", "tariff", "export_price"}
+"""Fields whose pydantic error locations carry the chosen ``kind`` as an extra element."""
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    """``pv.pvlib.peak_kw`` → ``pv.peak_kw``: drop the union tag pydantic inserts."""
+    parts: list[str] = []
+    for i, x in enumerate(loc):
+        if i > 0 and str(loc[i - 1]) in _UNION_FIELDS and isinstance(x, str):
+            continue  # pydantic puts the chosen kind right after a union field
+        parts.append(str(x))
+    return ".".join(parts) or "(top level)"
+
+
 def _format_errors(err: ValidationError, origin: str) -> str:
     lines = [f"{origin}: invalid scenario ({err.error_count()} problem(s))"]
     for e in err.errors():
-        loc = ".".join(str(x) for x in e["loc"]) or "(top level)"
+        loc = _field_path(tuple(e["loc"]))
         msg = e["msg"]
         if e["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling; see docs/energy.md for accepted fields)"
