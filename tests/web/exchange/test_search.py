@@ -108,3 +108,20 @@ def test_it_suggests_similar_cases_sharing_topics_and_goals(world):
     assert similar[0].slug == "barcelona-solar-roofs"
     assert "amb-molins-de-rei-v2g-fotolinera" not in [c.slug for c in similar]
     assert "barcelona-draft-housing" not in [c.slug for c in similar]
+
+
+def test_the_cached_unfiltered_counts_follow_every_change(world):
+    assert search_cases(CaseQuery()).facets["country"] == {"ES": 3, "BR": 1, "KR": 1}
+    from .factories import make_case
+
+    make_case("seoul-second", city="seoul", topics=("water",), sdgs=(6,))
+    assert search_cases(CaseQuery()).facets["country"] == {"ES": 3, "KR": 2, "BR": 1}
+    world["barcelona-superblocks"].delete()
+    assert search_cases(CaseQuery()).facets["country"] == {"ES": 2, "KR": 2, "BR": 1}
+
+
+def test_facet_counts_of_a_text_query_cover_every_match_not_just_the_page(world):
+    results = search_cases(CaseQuery(q="solar OR stream OR cycle", per_page=1))
+    assert results.count == 4 and len(results.hits) == 1
+    assert sum(results.facets["status"].values()) == 4
+    assert results.facets["topic"]["energy"] == 2

@@ -7,6 +7,10 @@ class ExchangeConfig(AppConfig):
     verbose_name = "Exchange"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from metroscope.web.exchange.search.index import connect_signals
+        from metroscope.web.exchange.search.sqlite import configure_connection
 
         connect_signals()
+        connection_created.connect(configure_connection, dispatch_uid="exchange_sqlite_pragmas")

@@ -14,7 +14,7 @@ from metroscope.web.exchange.models.cases import (
 )
 from metroscope.web.exchange.models.places import City, MetroArea
 from metroscope.web.exchange.models.reference import SdgGoal, SdgTarget, Topic
-from metroscope.web.exchange.models.search import SearchEntry, SearchText
+from metroscope.web.exchange.models.search import SearchEntry, SearchGeneration, SearchText
 
 __all__ = [
     "SCALES",
@@ -27,6 +27,7 @@ __all__ = [
     "SdgGoal",
     "SdgTarget",
     "SearchEntry",
+    "SearchGeneration",
     "SearchText",
     "Source",
     "Topic",

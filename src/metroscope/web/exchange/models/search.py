@@ -66,3 +66,12 @@ class SearchText(models.Model):
 
     def __str__(self) -> str:
         return f"search text of case {self.case_id}"
+
+
+class SearchGeneration(models.Model):
+    """A single counter bumped whenever the index changes: the key of cached facet counts."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"search index generation {self.value}"

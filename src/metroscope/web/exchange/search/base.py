@@ -1,14 +1,14 @@
-"""The search algorithm shared by both backends: validation, filters, facets, paging.
+"""The search algorithm shared by both backends: validation, filters, paging, similarity.
 
-A backend only says how to match text (:meth:`SearchBackend.text_match`), how to cut
-snippets (:meth:`SearchBackend.snippets`) and how to rank plain text for similarity. Every
-other step is one SQL statement built here with ``%s`` parameters (never user text pasted
-into SQL):
+A backend says how to match and rank text (:meth:`SearchBackend.text_match`), how to cut
+snippets (:meth:`SearchBackend.snippets`) and how to gather a text query's hits with their
+facet counts (:meth:`SearchBackend.gather_text`). Everything is SQL with ``%s`` parameters,
+never user text pasted into SQL. Per query:
 
-1. the page of hits: ``SELECT case_id, rank … ORDER BY … LIMIT … OFFSET …``;
-2. the total and every facet count: the filtered case ids and facet columns are gathered
-   once (a materialised CTE on PostgreSQL, a temporary table on SQLite), then one ``GROUP BY``
-   over all single-valued facet columns together and one per join table (topics, SDGs).
+- no text: facet counts straight from the narrow ``exchange_searchentry`` table (the
+  unfiltered set's counts cached per index generation, see :mod:`.facets`) and the page from
+  an index-ordered scan;
+- text: the backend gathers matches once, counts facets over them and cuts the page.
 """
 
 from __future__ import annotations
@@ -30,30 +30,19 @@ from metroscope.web.exchange.search import (
     CaseResults,
     QueryError,
 )
+from metroscope.web.exchange.search.facets import (
+    MULTI_FACETS,
+    SCALAR_FACETS,
+    Counts,
+    cached,
+    run_facets,
+    tally,
+)
 from metroscope.web.exchange.search.query import ParsedQuery, Term, parse
 
 MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
 ENTRY = SearchEntry._meta.db_table
-_TOPICS = CaseStudy.topics.through
-_SDGS = CaseStudy.sdgs.through
-# facet -> (join table, case column, value column) for the many-to-many facets
-MULTI_FACETS: dict[str, tuple[str, str, str]] = {
-    "topic": (
-        _TOPICS._meta.db_table,
-        _TOPICS._meta.get_field("casestudy").column,
-        _TOPICS._meta.get_field("topic").column,
-    ),
-    "sdg": (
-        _SDGS._meta.db_table,
-        _SDGS._meta.get_field("casestudy").column,
-        _SDGS._meta.get_field("sdggoal").column,
-    ),
-}
-# facet -> column of the search entry for the single-valued facets
-SCALAR_FACETS: dict[str, str] = {
-    f: f for f in ("country", "region", "metro", "scale", "status", "decade")
-}
 # sort_year is 0 when the start year is unknown: last for "newest" and, by the first key, for "oldest"
 ORDERS: dict[str, str] = {
     "relevance": "rank DESC, e.title_sort, e.case_id",
@@ -186,45 +175,6 @@ def filter_clauses(query: CaseQuery) -> tuple[list[str], list[object]]:
     return clauses, params
 
 
-SCALAR_COLUMNS = ", ".join(SCALAR_FACETS.values())
-
-
-def facet_sql(hits: str) -> list[str]:
-    """Statements counting facet values over the rows of ``hits`` (a table or a CTE name).
-
-    The first groups by every single-valued facet column at once (one pass; the few
-    combinations are summed per facet afterwards); the others count topics and SDGs through
-    their join tables.
-    """
-    statements = [f"SELECT {SCALAR_COLUMNS}, COUNT(*) FROM {hits} GROUP BY {SCALAR_COLUMNS}"]
-    for table, case_col, value_col in MULTI_FACETS.values():
-        statements.append(
-            f"SELECT j.{value_col}, COUNT(*) FROM {hits} h "
-            f"JOIN {table} j ON j.{case_col} = h.case_id GROUP BY j.{value_col}"
-        )
-    return statements
-
-
-def tally(
-    combos: list[tuple[object, ...]], multi: dict[str, list[tuple[object, int]]]
-) -> tuple[int, dict[str, dict[str, int]]]:
-    """Total and per-facet counts from the grouped rows of :func:`facet_sql`."""
-    facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    total = 0
-    names = list(SCALAR_FACETS)
-    for row in combos:
-        n = int(row[-1])  # type: ignore[call-overload]
-        total += n
-        for name, value in zip(names, row[:-1], strict=True):
-            if value:
-                facets[name][str(value)] = facets[name].get(str(value), 0) + n
-    for name, rows in multi.items():
-        facets[name] = {str(value): int(n) for value, n in rows}
-    for name in facets:
-        facets[name] = dict(sorted(facets[name].items(), key=lambda kv: (-kv[1], kv[0])))
-    return total, facets
-
-
 def mark_up(raw: str) -> str:
     """HTML-escape ``raw`` then turn the sentinel characters into ``<mark>`` tags."""
     return html.escape(raw).replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>")
@@ -242,6 +192,7 @@ class SearchBackend:
     """Search over the ``SearchEntry`` table; subclasses provide the full-text parts."""
 
     vendor = ""
+    facet_join = "JOIN"  # how facet counts join topics/SDGs (see facets.facet_sql)
 
     # -- to be provided by each backend -------------------------------------------------
     def text_match(self, parsed: ParsedQuery) -> TextMatch:
@@ -250,19 +201,26 @@ class SearchBackend:
     def snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
         raise NotImplementedError
 
-    def count_facets(
-        self, hits_sql: str, params: list[object]
-    ) -> tuple[int, dict[str, dict[str, int]]]:
-        """Total and facet counts over ``hits_sql`` in ONE statement (a materialised CTE)."""
+    def gather_text(
+        self, text: TextMatch, where: str, params: list[object], order: str, limit: int, offset: int
+    ) -> tuple[Counts, list[tuple[int, float]]]:
+        """Facet counts and one page of a text query.
+
+        Default: one statement for the counts (a materialised CTE of the hits, then the
+        grouped counts glued with UNION ALL) and one for the page.
+        """
+        columns = ", ".join(["e.case_id", *(f"e.{c}" for c in SCALAR_FACETS.values())])
+        scalar_columns = ", ".join(SCALAR_FACETS.values())
         pads = ", ".join(["''"] * (len(SCALAR_FACETS) - 1))
         arms = [
-            f"SELECT '' AS facet, {SCALAR_COLUMNS}, COUNT(*) AS n FROM hits GROUP BY {SCALAR_COLUMNS}"
+            f"SELECT '' AS facet, {scalar_columns}, COUNT(*) AS n FROM hits GROUP BY {scalar_columns}"
         ]
         for name, (table, case_col, value_col) in MULTI_FACETS.items():
             arms.append(
                 f"SELECT '{name}', CAST(j.{value_col} AS TEXT), {pads}, COUNT(*) FROM hits "
                 f"JOIN {table} j ON j.{case_col} = hits.case_id GROUP BY j.{value_col}"
             )
+        hits_sql = f"SELECT {columns} FROM {text.from_sql} WHERE {where}"
         sql = f"WITH hits AS MATERIALIZED ({hits_sql})\n" + "\nUNION ALL ".join(arms)
         combos: list[tuple[object, ...]] = []
         grouped: dict[str, list[tuple[object, int]]] = {name: [] for name in MULTI_FACETS}
@@ -273,7 +231,16 @@ class SearchBackend:
                     combos.append(tuple(row))
                 else:
                     grouped[facet].append((row[0], row[-1]))
-        return tally(combos, grouped)
+            counts = tally(combos, grouped)
+            page: list[tuple[int, float]] = []
+            if counts[0]:
+                cursor.execute(
+                    f"SELECT e.case_id, {text.rank_sql} AS rank FROM {text.from_sql} WHERE {where} "
+                    f"ORDER BY {order} LIMIT %s OFFSET %s",
+                    [*params, limit, offset],
+                )
+                page = [(int(pk), float(rank or 0.0)) for pk, rank in cursor.fetchall()]
+        return counts, page
 
     # -- the shared algorithm -----------------------------------------------------------
     def search(self, query: CaseQuery) -> CaseResults:
@@ -294,19 +261,28 @@ class SearchBackend:
 
     def _run(self, query: CaseQuery, parsed: ParsedQuery) -> CaseResults:
         text, where, params = self._base(query, parsed)
-        columns = ", ".join(["e.case_id", *(f"e.{c}" for c in SCALAR_FACETS.values())])
-        hits_sql = f"SELECT {columns} FROM {text.from_sql} WHERE {where}"
-        count, facets = self.count_facets(hits_sql, params)
-        with connection.cursor() as cursor:
+        sort = query.sort if (query.sort != "relevance" or not parsed.empty) else "newest"
+        limit, offset = query.per_page, (query.page - 1) * query.per_page
+        if parsed.empty:
+            if not query.filters and query.bbox is None:
+                count, facets = cached(
+                    lambda: run_facets(f"{ENTRY} e", where, params, self.facet_join)
+                )
+            else:
+                count, facets = run_facets(f"{ENTRY} e", where, params, self.facet_join)
             hits: list[tuple[int, float]] = []
             if count:
-                sort = query.sort if (query.sort != "relevance" or not parsed.empty) else "newest"
-                cursor.execute(
-                    f"SELECT e.case_id, {text.rank_sql} AS rank FROM {text.from_sql} WHERE {where} "
-                    f"ORDER BY {ORDERS[sort]} LIMIT %s OFFSET %s",
-                    [*params, query.per_page, (query.page - 1) * query.per_page],
-                )
-                hits = [(int(pk), float(rank or 0.0)) for pk, rank in cursor.fetchall()]
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT e.case_id, 0 AS rank FROM {ENTRY} e WHERE {where} "
+                        f"ORDER BY {ORDERS[sort]} LIMIT %s OFFSET %s",
+                        [*params, limit, offset],
+                    )
+                    hits = [(int(pk), 0.0) for pk, _ in cursor.fetchall()]
+        else:
+            (count, facets), hits = self.gather_text(
+                text, where, params, ORDERS[sort], limit, offset
+            )
         ids = [pk for pk, _ in hits]
         cases = self.load(ids)
         snippets = self.snippets(parsed, ids) if ids and not parsed.empty else {}

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from metroscope.web.exchange.models import CaseStudy, City, ReviewStatus, SearchEntry, SearchText
+from metroscope.web.exchange.search.facets import bump_generation
 
 TITLE_SORT_CHARS = 80
 _deferred: contextvars.ContextVar[bool] = contextvars.ContextVar("deferred_indexing", default=False)
@@ -91,6 +92,7 @@ def index_cases(case_ids: Iterable[int], chunk_size: int = 500) -> int:
             SearchEntry.objects.bulk_create([entry for entry, _ in rows], batch_size=chunk_size)
             SearchText.objects.bulk_create([text for _, text in rows], batch_size=chunk_size)
             written += len(rows)
+        bump_generation()
     return written
 
 
@@ -131,9 +133,14 @@ def _on_city_saved(sender: type, instance: City, raw: bool = False, **kwargs: ob
     index_cases(instance.cases.values_list("pk", flat=True))
 
 
+def _on_case_deleted(sender: type, instance: CaseStudy, **kwargs: object) -> None:
+    bump_generation()
+
+
 def connect_signals() -> None:
     """Connect the re-indexing handlers (called once from ``ExchangeConfig.ready``)."""
     post_save.connect(_on_case_saved, sender=CaseStudy, dispatch_uid="exchange_index_case")
+    post_delete.connect(_on_case_deleted, sender=CaseStudy, dispatch_uid="exchange_index_delete")
     post_save.connect(_on_city_saved, sender=City, dispatch_uid="exchange_index_city")
     m2m_changed.connect(
         _on_topics_changed, sender=CaseStudy.topics.through, dispatch_uid="exchange_index_topics"

@@ -1,7 +1,9 @@
 """SQLite backend: FTS5 table ``exchange_case_fts`` (content: ``exchange_searchtext``), BM25.
 
 Column weights title 10 > summary 4 > body 1; tokenizer ``porter unicode61
-remove_diacritics 2`` (see migration 0002), so accents and English word endings are folded.
+remove_diacritics 2`` (see migration 0004), so accents and English word endings are folded.
+A text query is evaluated ONCE: its matches, facet columns, BM25 rank and sort keys go to a
+connection-private TEMP table, from which the facet counts and the page are read.
 """
 
 from __future__ import annotations
@@ -12,22 +14,27 @@ from metroscope.web.exchange.search.base import (
     ENTRY,
     MARK_CLOSE,
     MARK_OPEN,
-    MULTI_FACETS,
-    SCALAR_FACETS,
     SearchBackend,
     TextMatch,
-    facet_sql,
     mark_up,
-    tally,
 )
+from metroscope.web.exchange.search.facets import SCALAR_FACETS, Counts, run_facets
 from metroscope.web.exchange.search.query import ParsedQuery, to_fts5
 
 FTS = "exchange_case_fts"
 WEIGHTS = (10.0, 4.0, 1.0)  # title, summary, body
 HITS = "temp.exchange_search_hits"
+_SCALARS = list(SCALAR_FACETS.values())
 HITS_DDL = (
-    f"CREATE TEMP TABLE IF NOT EXISTS exchange_search_hits (case_id INTEGER PRIMARY KEY, "
-    f"{', '.join(f'{c} TEXT' for c in SCALAR_FACETS.values())})"
+    "CREATE TEMP TABLE IF NOT EXISTS exchange_search_hits (case_id INTEGER PRIMARY KEY, "
+    + ", ".join(f"{c} TEXT" for c in _SCALARS)
+    + ", rank REAL, sort_year INTEGER, title_sort TEXT)"
+)
+# Connection settings that keep sorting and grouping in memory (set once per connection).
+PRAGMAS = (
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA cache_size = -65536",
+    "PRAGMA mmap_size = 268435456",
 )
 
 
@@ -35,6 +42,7 @@ class SqliteBackend(SearchBackend):
     """Full-text search with FTS5 and BM25."""
 
     vendor = "sqlite"
+    facet_join = "CROSS JOIN"
 
     def text_match(self, parsed: ParsedQuery) -> TextMatch:
         weights = ", ".join(str(w) for w in WEIGHTS)
@@ -45,27 +53,36 @@ class SqliteBackend(SearchBackend):
             rank_sql=f"-bm25({FTS}, {weights})",
         )
 
-    def count_facets(
-        self, hits_sql: str, params: list[object]
-    ) -> tuple[int, dict[str, dict[str, int]]]:
-        """Gather the hits once into a connection-private temporary table, then group.
-
-        SQLite may evaluate a CTE once per arm of a compound query, so the hits go to a TEMP
-        table (private to this connection, never locking the main database) instead.
-        """
+    def gather_text(
+        self, text: TextMatch, where: str, params: list[object], order: str, limit: int, offset: int
+    ) -> tuple[Counts, list[tuple[int, float]]]:
+        columns = ", ".join(
+            [
+                "e.case_id",
+                *(f"e.{c}" for c in _SCALARS),
+                text.rank_sql,
+                "e.sort_year",
+                "e.title_sort",
+            ]
+        )
         with connection.cursor() as cursor:
             cursor.execute(HITS_DDL)
             cursor.execute(f"DELETE FROM {HITS}")
-            cursor.execute(f"INSERT INTO {HITS} {hits_sql}", params)
-            scalar, *multi = facet_sql(HITS)
-            cursor.execute(scalar)
-            combos = [tuple(row) for row in cursor.fetchall()]
-            grouped = {}
-            for name, sql in zip(MULTI_FACETS, multi, strict=True):
-                cursor.execute(sql)
-                grouped[name] = [(value, n) for value, n in cursor.fetchall()]
-            cursor.execute(f"DELETE FROM {HITS}")
-        return tally(combos, grouped)
+            cursor.execute(
+                f"INSERT INTO {HITS} SELECT {columns} FROM {text.from_sql} WHERE {where}", params
+            )
+        try:
+            counts = run_facets(f"{HITS} e", join=self.facet_join)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT e.case_id, e.rank FROM {HITS} e ORDER BY {order} LIMIT %s OFFSET %s",
+                    [limit, offset],
+                )
+                page = [(int(pk), float(rank or 0.0)) for pk, rank in cursor.fetchall()]
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {HITS}")
+        return counts, page
 
     def snippets(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, str]:
         marks = ", ".join(["%s"] * len(ids))
@@ -84,3 +101,12 @@ class SqliteBackend(SearchBackend):
                         out[int(pk)] = mark_up(raw)
                         break
         return out
+
+
+def configure_connection(sender: object, connection: object, **kwargs: object) -> None:
+    """``connection_created`` handler: in-memory temp storage and a larger page cache."""
+    if getattr(connection, "vendor", "") != "sqlite":
+        return
+    with connection.cursor() as cursor:  # type: ignore[attr-defined]
+        for pragma in PRAGMAS:
+            cursor.execute(pragma)
