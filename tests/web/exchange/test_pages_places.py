@@ -67,7 +67,9 @@ def test_sdg_page_shows_goal_targets_and_cases(client, world):
 
 @pytest.mark.parametrize("url", ["/cities/atlantis/", "/metros/atlantis/", "/sdgs/18/", "/sdgs/0/"])
 def test_unknown_places_and_goals_are_not_found(client, world, url):
-    assert client.get(url).status_code == 404
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
 
 
 def test_metro_page_prefers_the_metros_own_sourced_population(client, world):

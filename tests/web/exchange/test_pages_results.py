@@ -113,8 +113,11 @@ def test_bad_parameters_are_named_and_ignored(client, world):
 
 
 def test_an_unknown_sdg_filter_is_named_not_a_server_error(client, world):
-    response = client.get("/cases/", {"sdg": "99"})
+    response = client.get("/cases/", {"sdg": "99", "topic": "energy"})
     assert response.status_code == 200
+    assert any(problem.startswith("“sdg” was ignored") for problem in response.context["problems"])
+    assert not any(p.endswith("..") for p in response.context["problems"])
+    assert response.context["results"].count == 2  # the topic filter still applies
 
 
 def test_an_empty_result_says_what_to_try(client, world):

@@ -105,7 +105,7 @@ def run_search(parsed: ParsedRequest) -> tuple[CaseQuery, CaseResults]:
         try:
             return query, search_cases(query)
         except QueryError as error:
-            parsed.problems.append(f"“{error.param}” was ignored: {error.message}.")
+            parsed.problems.append(f"“{error.param}” was ignored: {error.message.rstrip('.')}.")
             query = _without_param(query, error.param)
     return query, search_cases(CaseQuery(sort="newest", per_page=PER_PAGE))
 
