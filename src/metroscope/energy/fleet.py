@@ -342,8 +342,9 @@ def assign_chargers(
     dt_s = (index[1] - index[0]).total_seconds() if len(index) > 1 else 900.0
     t0 = index[0]
     n_steps = len(index)
-    arr = np.array([(a - t0).total_seconds() for a in out["arrival"]]) / dt_s
-    dep = np.array([(d - t0).total_seconds() for d in out["departure"]]) / dt_s
+    arr = (out["arrival"] - t0).dt.total_seconds().to_numpy(dtype=float) / dt_s
+    dep = (out["departure"] - t0).dt.total_seconds().to_numpy(dtype=float) / dt_s
+    wants_v2g = out["v2g"].to_numpy(dtype=bool)
     arr_step = np.ceil(arr - 1e-9).astype(int)
     dep_step = np.floor(dep + 1e-9).astype(int)
     free_at = np.zeros(len(chargers), dtype=int)
@@ -364,8 +365,7 @@ def assign_chargers(
             status.append("refused: no free charger")
             assigned.append("")
             continue
-        wants_bidir = bool(out.at[i, "v2g"])
-        preferred = free[bidir[free] == wants_bidir]
+        preferred = free[bidir[free] == wants_v2g[i]]
         c = int(preferred[0] if preferred.size else free[0])
         free_at[c] = dep_step[i]
         status.append("accepted")
