@@ -169,3 +169,16 @@ def test_the_results_map_is_fed_the_same_search_without_rejected_parameters(clie
     assert feed.status_code == 200
     slugs = {feature["properties"]["slug"] for feature in feed.json()["features"]}
     assert slugs == {hit.case.slug for hit in response.context["hits"]}
+
+
+def test_the_default_order_is_left_out_of_the_address_so_a_new_query_ranks_by_relevance(
+    client, world
+):
+    html = client.get("/cases/").content.decode()
+    assert '<option value="" selected>Newest first</option>' in html
+    assert 'value="relevance"' not in html  # nothing to rank without a query
+    ranked = client.get("/cases/", {"q": "solar", "sort": ""})
+    assert ranked.context["query"].sort == "relevance"
+    assert '<option value="" selected>Best match</option>' in ranked.content.decode()
+    by_title = client.get("/cases/", {"q": "solar", "sort": "title"}).content.decode()
+    assert '<option value="title" selected>Title A–Z</option>' in by_title

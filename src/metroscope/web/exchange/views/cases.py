@@ -122,6 +122,21 @@ def _page_links(page: int, pages: int) -> list[int | None]:
     return links
 
 
+def sort_choices(query: CaseQuery, explicit: bool) -> list[tuple[str, str, bool]]:
+    """Options of the sort menu as ``(value, label, selected)``.
+
+    The default order (best match with a query, newest without) has the empty value, so a
+    new query typed on a page sorted by default is ranked by relevance, not by the old order.
+    """
+    default = "relevance" if query.q else "newest"
+    choices = [("", SORT_LABELS[default], not explicit or query.sort == default)]
+    for key in SORTS:
+        if key == default or (key == "relevance" and not query.q):
+            continue
+        choices.append((key, SORT_LABELS[key], explicit and query.sort == key))
+    return choices
+
+
 def _api_params(query: CaseQuery, raw_bbox: str) -> QueryDict:
     """The GeoJSON feed's parameters for the search actually run (rejected ones left out)."""
     params = QueryDict(mutable=True)
@@ -155,7 +170,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "page_links": _page_links(query.page, pages),
         "first_index": (query.page - 1) * query.per_page + 1,
         "last_index": (query.page - 1) * query.per_page + len(results.hits),
-        "sorts": SORT_LABELS,
+        "sort_choices": sort_choices(query, explicit=bool(request.GET.get("sort"))),
         "params": request.GET,
         "bbox_value": request.GET.get("bbox", "") if query.bbox else "",
         "geojson_url": GEOJSON_URL + ("?" + api_params.urlencode() if api_params else ""),
