@@ -211,3 +211,20 @@ def test_progress_is_reported_up_to_the_number_of_replications() -> None:
         n=40, factors=[WeightsFactor(0.2)], chunk=8, progress=lambda d, t: seen.append((d, t))
     )
     assert seen[-1] == (mc.n, mc.n) and len(seen) == 5
+
+
+def test_non_compensatory_aggregators_chosen_for_one_level_match_full_runs() -> None:
+    """Copeland and benefit of the doubt fall back to one call per replication."""
+    values = synthetic_values(12, 4, seed=7)
+    raw = two_level_config(4, 2)
+    b = builder_for(values, raw)
+    b.run()
+    factor = ChoiceFactor("aggregate", ["copeland", "benefit_of_doubt"], depth=1)
+    mc = b.uncertainty(n=8, factors=[factor], seed=1)
+    assert mc.n_failed == 0
+    for r in range(8):
+        method = mc.design.loc[r, "aggregate"]
+        again = copy.deepcopy(raw)
+        again["pipeline"]["aggregate"] = {"method": "arithmetic", "levels": {1: {"method": method}}}
+        expect = builder_for(values, again).run().scores["index"].to_numpy()
+        assert_allclose(mc.scores[r], expect, rtol=1e-5, atol=1e-6)
