@@ -181,3 +181,22 @@ def test_the_analysis_reports_correlations_alpha_and_pca() -> None:
     assert set(a["cronbach_alpha"]) == {"d0", "d1", "index"}
     assert {"node", "a", "b", "r", "flag"} <= set(a["correlation_within"].columns)
     assert len(a["pca"]["d0"]["explained_variance_ratio"]) == 3
+
+
+def test_the_log_survives_a_json_round_trip_and_still_rebuilds_the_index() -> None:
+    import json
+
+    x = synthetic_values(25, 6, missing=0.05)
+    raw = two_level_config(
+        impute={"method": "knn", "params": {"n_neighbors": 3}},
+        treat={"method": "coinr"},
+        aggregate={
+            "method": "arithmetic",
+            "levels": {0: {"method": "generalised", "params": {"p": 2}}},
+        },
+    )
+    b = builder_for(x, raw)
+    res = b.run()
+    text = json.dumps([r.as_dict() for r in res.log])
+    again = IndexBuilder.replay(b.cfg, b.data, json.loads(text))
+    pd.testing.assert_frame_equal(again.scores, res.scores)

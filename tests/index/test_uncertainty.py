@@ -228,3 +228,24 @@ def test_non_compensatory_aggregators_chosen_for_one_level_match_full_runs() -> 
         again["pipeline"]["aggregate"] = {"method": "arithmetic", "levels": {1: {"method": method}}}
         expect = builder_for(values, again).run().scores["index"].to_numpy()
         assert_allclose(mc.scores[r], expect, rtol=1e-5, atol=1e-6)
+
+
+def test_sensitivity_with_failed_replications_uses_only_complete_blocks() -> None:
+    b = builder_for(synthetic_values(20, 4, seed=3), two_level_config(4, 2))
+    b.run()
+    mc = b.uncertainty(
+        n=120,
+        factors=[
+            WeightsFactor(0.2),
+            ChoiceFactor("normalise", ["zscore", "rank"]),
+            ChoiceFactor("aggregate", ["arithmetic", "geometric"]),
+        ],
+        sensitivity=True,
+    )
+    assert mc.n_failed > 0
+    assert 0 < mc.sobol_n_used < mc.n // 5
+    assert mc.sobol is not None and list(mc.sobol["factor"]) == [
+        "weights",
+        "normalise",
+        "aggregate",
+    ]
