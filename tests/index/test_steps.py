@@ -71,9 +71,24 @@ def test_budget_allocation_averages_the_experts_shares() -> None:
     assert_allclose(w, [0.4, 0.6])
 
 
-def test_budget_allocation_names_an_unknown_child() -> None:
-    with pytest.raises(WeightsError, match=r"unknown child id\(s\) \['c'\]"):
+def test_budget_allocation_names_the_children_nobody_funded() -> None:
+    with pytest.raises(WeightsError, match=r"no expert allocated points to any of \['a', 'b'\]"):
         weigh(np.zeros((2, 2)), np.ones(2), ["a", "b"], "budget", budgets=[{"c": 1}])
+
+
+def test_budget_allocation_takes_each_nodes_own_children_from_one_tree_wide_budget() -> None:
+    from index_synthetic import builder_for, synthetic_values, two_level_config
+
+    budgets = [
+        {"i0": 50, "i1": 30, "i2": 20, "i3": 10, "i4": 10, "i5": 80, "d0": 1, "d1": 3},
+        {"i0": 10, "i1": 10, "i2": 80, "i3": 40, "i4": 40, "i5": 20, "d0": 1, "d1": 1},
+    ]
+    res = builder_for(
+        synthetic_values(),
+        two_level_config(weights={"method": "budget", "params": {"budgets": budgets}}),
+    ).run()
+    assert_allclose([res.weights[k] for k in ("i0", "i1", "i2")], [0.3, 0.2, 0.5])
+    assert_allclose([res.weights["d0"], res.weights["d1"]], [0.375, 0.625])
 
 
 def test_pca_weights_favour_the_correlated_block() -> None:

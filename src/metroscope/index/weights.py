@@ -53,18 +53,25 @@ def manual(X: Array, w0: Array, names: Sequence[str]) -> Array:
 def budget(
     X: Array, w0: Array, names: Sequence[str], budgets: Sequence[Mapping[str, float]] = ()
 ) -> Array:
-    """Budget allocation: the mean over experts of each expert's share of points."""
+    """Budget allocation: the mean over experts of each expert's share of points.
+
+    ``budgets`` lists one ``{id: points}`` mapping per expert over any ids of the tree; at
+    each node only the entries for that node's children are used, and experts who gave
+    none of them points are left out for that node.
+    """
     if not budgets:
         raise WeightsError("budget weighting needs 'budgets': a list of {child id: points}")
     shares = []
     for k, alloc in enumerate(budgets):
-        unknown = set(alloc) - set(names)
-        if unknown:
-            raise WeightsError(
-                f"budget {k}: unknown child id(s) {sorted(unknown)}; accepted: {list(names)}"
-            )
         pts = np.array([float(alloc.get(n, 0.0)) for n in names])
-        shares.append(_unit_sum(pts, f"budget {k}"))
+        if np.any(pts < 0):
+            raise WeightsError(
+                f"budget {k}: points must be ≥ 0, got {dict(zip(names, pts, strict=True))}"
+            )
+        if pts.sum() > 0:
+            shares.append(pts / pts.sum())
+    if not shares:
+        raise WeightsError(f"budget: no expert allocated points to any of {list(names)}")
     return np.asarray(np.mean(shares, axis=0), dtype=float)
 
 
