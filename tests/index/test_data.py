@@ -108,3 +108,20 @@ def test_a_bad_year_names_the_line(tmp_path: Path) -> None:
     p = write(tmp_path, "unit,indicator,value,year\nA,gdp,10,2020\nA,co2,1,soon\n")
     with pytest.raises(DataError, match=r"line 3: .*year 'soon'"):
         load_data(p, CFG)
+
+
+def test_population_given_as_tidy_rows_fills_the_unit_metadata(tmp_path: Path) -> None:
+    cfg = load_config(
+        {
+            "name": "t",
+            "data": {"units": {"population": "population_metro"}},
+            "dimensions": [{"id": "d", "indicators": [{"id": "gdp"}, {"id": "co2"}]}],
+        }
+    )
+    p = write(
+        tmp_path,
+        "unit,indicator,value\nA,gdp,1\nA,co2,2\nA,population_metro,1000\n"
+        "B,gdp,3\nB,co2,4\nB,population_metro,2500\n",
+    )
+    d = load_data(p, cfg)
+    assert list(d.units["population"]) == [1000, 2500]

@@ -239,9 +239,14 @@ def _assemble(
     extra = wide.drop(columns=ids).astype(float)
     extra.columns.name = None
     units = units.reindex(values.index)
-    for name in ("population", "area_km2"):
-        if name not in units.columns and name in extra.columns:
-            units[name] = extra[name]
+    for name, canon in _meta_columns(cfg).items():
+        # metadata given as tidy rows (e.g. indicator "population_metro") fill the unit table
+        if (
+            canon in ("population", "area_km2")
+            and canon not in units.columns
+            and name in extra.columns
+        ):
+            units[canon] = extra[name]
     return IndexData(values, units, sources, extra, panel, year)
 
 
