@@ -8,6 +8,7 @@ their data before driving the browser.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,14 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 390, "height": 844}
+
+
+def offline(context) -> None:
+    """Refuse every request that leaves the machine (map tiles): the tests must not depend on
+    the network, and the pages must work without it."""
+    context.route(
+        re.compile(r"^https?://(?!localhost[:/]|127\.0\.0\.1[:/])"), lambda route: route.abort()
+    )
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +55,7 @@ def demo(transactional_db) -> object:
 def page(chromium, live_server) -> Iterator[object]:
     """A fresh desktop-sized page; JavaScript errors fail the test."""
     context = chromium.new_context(viewport=DESKTOP, base_url=live_server.url)
+    offline(context)
     context.set_default_timeout(10_000)
     tab = context.new_page()
     errors: list[str] = []
@@ -59,6 +69,7 @@ def page(chromium, live_server) -> Iterator[object]:
 def mobile_page(chromium, live_server) -> Iterator[object]:
     """A fresh phone-sized page (390 px wide)."""
     context = chromium.new_context(viewport=MOBILE, base_url=live_server.url, is_mobile=True)
+    offline(context)
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab

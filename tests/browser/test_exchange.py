@@ -82,6 +82,8 @@ def test_maps_show_clustered_markers_from_the_geojson_feed(page, demo):
     expect(page.locator("#full-map")).to_have_attribute("data-marker-count", str(total))
     drawn = page.locator("#full-map .leaflet-interactive, #full-map .ms-cluster")
     expect(drawn.first).to_be_visible()
+    # tiles are refused in these tests: the map falls back to the vendored outlines
+    expect(page.locator("#full-map .map-offline")).to_have_text("Offline: country outlines only")
 
     page.goto("/")
     expect(page.locator("#home-map")).to_have_attribute("data-marker-count", str(total))
