@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "corsheaders",
+    "ninja",  # serves the OpenAPI UI (/api/docs) from package static files, offline
     "metroscope.web.exchange",
 ]
 
