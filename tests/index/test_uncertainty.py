@@ -93,7 +93,7 @@ def test_every_vectorised_replication_equals_a_full_pipeline_run() -> None:
     raw = two_level_config(6, 2)
     b = builder_for(values, raw)
     b.run()
-    mc = b.uncertainty(n=48, factors=FACTORS, seed=5)
+    mc = b.uncertainty(n=64, factors=FACTORS, seed=5)
     assert mc.n_failed == 0
     from metroscope.index.uncertainty import build_plan
 
@@ -105,8 +105,8 @@ def test_every_vectorised_replication_equals_a_full_pipeline_run() -> None:
     # recover each replication's weights the way the engine drew them
     from scipy.stats import qmc
 
-    U = qmc.Sobol(d=len(slots) + 3, scramble=True, seed=5).random(48)
-    for r in range(0, 48, 5):
+    U = qmc.Sobol(d=len(slots) + 3, scramble=True, seed=5).random(64)
+    for r in range(0, 64, 7):
         W = w0 * (1 + 0.3 * (2 * U[r, : len(slots)] - 1))
         rep = {
             "weights": dict(zip(slots, W, strict=True)),
