@@ -103,3 +103,16 @@ def test_a_yaml_file_loads(tmp_path: Path) -> None:
     )
     cfg = load_config(p)
     assert cfg.aggregation_for(cfg.root, 0).method == "geometric"
+
+
+def test_the_example_config_in_the_method_docs_is_valid() -> None:
+    import re
+
+    import yaml
+
+    text = (ROOT / "docs/index-method.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", text, re.S)
+    assert block, "docs/index-method.md lost its example config"
+    cfg = load_config(yaml.safe_load(block.group(1)))
+    assert cfg.indicator("co2_t").overrides.impute is not None
+    assert cfg.aggregation_for(cfg.root, 0).method == "generalised"
