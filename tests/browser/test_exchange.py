@@ -62,6 +62,13 @@ def test_ticking_a_facet_updates_results_and_counts_without_reloading(page, demo
     page.get_by_role("link", name="Remove filter Topic: Mobility").click()
     expect(page.locator("#results-count")).to_contain_text(f"{total} case studies")
 
+    # the back button returns to the refined results, with a working map
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"topic=mobility"))
+    expect(page.locator("#results-count")).to_contain_text(f"{expected} case stud")
+    expect(page.locator("#results-map")).to_have_attribute("data-marker-count", str(expected))
+    page.wait_for_function("!!document.getElementById('results-map')._msMap")  # a live map
+
 
 def test_opening_a_case_shows_sections_sources_and_working_citations(page, demo):
     page.goto("/cases/?q=molins+de+rei+fotolinera")
