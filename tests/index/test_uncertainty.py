@@ -249,3 +249,18 @@ def test_sensitivity_with_failed_replications_uses_only_complete_blocks() -> Non
         "normalise",
         "aggregate",
     ]
+
+
+def test_dimension_and_indicator_weights_can_be_separate_factors() -> None:
+    b = builder_for(synthetic_values(30, 6), two_level_config(6, 2))
+    mc = b.uncertainty(
+        n=96,
+        factors=[
+            WeightsFactor(0.5, name="dimension weights", items=["d0", "d1"]),
+            WeightsFactor(0.1, name="indicator weights", items=[f"i{j}" for j in range(6)]),
+        ],
+        sensitivity=True,
+    )
+    assert list(mc.sobol["factor"]) == ["dimension weights", "indicator weights"]
+    with pytest.raises(ValueError, match=r"unknown or screened-out id\(s\) \['d9'\]"):
+        b.uncertainty(n=8, factors=[WeightsFactor(0.1, items=["d9"])])

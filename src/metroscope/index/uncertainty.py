@@ -2,8 +2,9 @@
 
 Any methodological choice can be an uncertain *factor*:
 
-* :class:`WeightsFactor` — every weight multiplied by ``1 ± pct`` (or drawn in
-  [low, high]); one Sobol group;
+* :class:`WeightsFactor` — every weight (or those of ``items``) multiplied by ``1 ± pct``
+  (or drawn in [low, high]); one Sobol group per factor, so dimension and indicator weights
+  can be two factors;
 * :class:`ChoiceFactor` — the method of a step (``impute``, ``normalise`` or ``aggregate``)
   drawn from a list of alternatives;
 * :class:`ExcludeFactor` — none or one indicator left out (its weight set to zero).
@@ -57,6 +58,8 @@ class WeightsFactor:
     low: float | None = None
     high: float | None = None
     name: str = "weights"
+    items: list[str] | None = None
+    """Ids of the indicators/nodes whose weight varies (default: every weight)."""
 
 
 @dataclass
@@ -168,8 +171,17 @@ def build_plan(
 
 
 # --- design ---------------------------------------------------------------------------
-def _dims(f: Factor, n_slots: int) -> int:
-    return n_slots if isinstance(f, WeightsFactor) else 1
+def _weight_slots(f: WeightsFactor, slots: list[str]) -> list[int]:
+    if f.items is None:
+        return list(range(len(slots)))
+    unknown = [i for i in f.items if i not in slots]
+    if unknown:
+        raise ValueError(f"weights factor '{f.name}': unknown or screened-out id(s) {unknown}")
+    return [slots.index(i) for i in f.items]
+
+
+def _dims(f: Factor, slots: list[str]) -> int:
+    return len(_weight_slots(f, slots)) if isinstance(f, WeightsFactor) else 1
 
 
 def sobol_problem(names: list[str], dims: list[int]) -> dict[str, Any]:
@@ -306,7 +318,7 @@ def run_uncertainty(
     columns = list(nominal.stages["normalised"].columns)
     units = [str(u) for u in nominal.stages["normalised"].index]
     plan, slots, w0 = build_plan(builder, columns)
-    dims = [_dims(f, len(slots)) for f in factors]
+    dims = [_dims(f, slots) for f in factors]
     names = [f.name for f in factors]
     problem = sobol_problem(names, dims)
 
@@ -330,18 +342,19 @@ def run_uncertainty(
         u = U[:, col0 : col0 + d]
         col0 += d
         if isinstance(f, WeightsFactor):
+            idx = _weight_slots(f, slots)
             if f.low is not None and f.high is not None:
-                W = f.low + u * (f.high - f.low)
+                W[:, idx] = f.low + u * (f.high - f.low)
             else:
-                W = W * (1.0 + f.pct * (2.0 * u - 1.0))
+                W[:, idx] = W[:, idx] * (1.0 + f.pct * (2.0 * u - 1.0))
         elif isinstance(f, ChoiceFactor):
             choice[f.step] = _choice_index(u[:, 0], len(f.specs))
             choice_specs[f.step] = f.specs
         else:
             cands = f.indicators or list(columns)
             opts = ["", *cands]
-            idx = _choice_index(u[:, 0], len(opts))
-            excluded = np.array(opts, dtype=object)[idx]
+            pick = _choice_index(u[:, 0], len(opts))
+            excluded = np.array(opts, dtype=object)[pick]
     for ind in set(excluded) - {""}:
         W[excluded == ind, slots.index(ind)] = 0.0
 
