@@ -26,6 +26,7 @@ def world():
     case.budget_currency = "EUR"
     case.budget_note = "excluding VAT"
     case.stakeholders = ["Àrea Metropolitana de Barcelona (AMB)", "Ajuntament de Molins de Rei"]
+    case.energy_scenario = "molins-de-rei"
     case.save()
     second = Source.objects.create(
         case=case,
@@ -123,3 +124,8 @@ def test_add_to_compare_extends_the_last_comparison(client, world):
 def test_unknown_and_unpublished_cases_are_not_found(client, world):
     assert client.get("/cases/no-such-case/").status_code == 404
     assert client.get("/cases/barcelona-draft-housing/").status_code == 404
+
+
+def test_a_case_with_an_energy_scenario_says_how_to_simulate_it(client, world):
+    _, html = page(client)
+    assert "metroscope energy compare molins-de-rei" in html
