@@ -264,3 +264,26 @@ def test_dimension_and_indicator_weights_can_be_separate_factors() -> None:
     assert list(mc.sobol["factor"]) == ["dimension weights", "indicator weights"]
     with pytest.raises(ValueError, match=r"unknown or screened-out id\(s\) \['d9'\]"):
         b.uncertainty(n=8, factors=[WeightsFactor(0.1, items=["d9"])])
+
+
+def test_excluding_the_only_indicator_of_a_dimension_drops_it_under_any_aggregator() -> None:
+    values = synthetic_values(15, 3, seed=4)
+    raw = {
+        "name": "one per dimension",
+        "dimensions": [{"id": f"d{j}", "indicators": [{"id": f"i{j}"}]} for j in range(3)],
+        "pipeline": {"normalise": {"method": "minmax", "params": {"low": 1, "high": 100}}},
+    }
+    b = builder_for(values, raw)
+    mc = b.uncertainty(
+        n=32,
+        factors=[ChoiceFactor("aggregate", ["arithmetic", "geometric"]), ExcludeFactor()],
+        seed=2,
+    )
+    assert mc.n_failed == 0
+    for r in range(32):
+        gone = mc.design.loc[r, "excluded"]
+        again = copy.deepcopy(raw)
+        again["dimensions"] = [d for d in raw["dimensions"] if d["indicators"][0]["id"] != gone]
+        again["pipeline"]["aggregate"] = {"method": mc.design.loc[r, "aggregate"]}
+        expect = builder_for(values, again).run().scores["index"].to_numpy()
+        assert_allclose(mc.scores[r], expect, rtol=2e-5)

@@ -509,7 +509,14 @@ def _plan_for(
     spec = specs[ka]
     return [
         NodeStep(
-            st.node, st.slots, st.columns, st.children, spec.method, dict(spec.params), st.depth
+            st.node,
+            st.slots,
+            st.columns,
+            st.children,
+            spec.method,
+            dict(spec.params),
+            st.depth,
+            st.slot,
         )
         if depth is None or st.depth == depth
         else st
