@@ -28,7 +28,7 @@ import numpy as np
 from metroscope.energy.dispatch.lp import BlockLP, build_lp, reset_after_fork, solve_lp
 from metroscope.energy.dispatch.problem import Dispatch, Problem, empty_dispatch, target_soc_kwh
 
-__all__ = ["can_fork_workers", "find_blocks", "optimal", "site_closed_form"]
+__all__ = ["batch_blocks", "can_fork_workers", "find_blocks", "optimal", "site_closed_form"]
 
 
 def can_fork_workers() -> bool:
@@ -186,22 +186,52 @@ def _recompute_soc(p: Problem, d: Dispatch) -> None:
 _SHARED: dict[str, object] = {}
 
 
-def _solve_blocks(
+Unit = tuple[np.ndarray, np.ndarray]
+"""Steps and sessions of one LP: a block, or several consecutive small blocks batched."""
+
+
+def batch_blocks(
+    p: Problem, blocks: list[tuple[int, int, np.ndarray]], min_entries: int = 300
+) -> list[Unit]:
+    """Group consecutive blocks into LPs of at least ``min_entries`` session-steps.
+
+    Independent blocks stay independent inside one LP (no shared row or column), so the
+    optimum is unchanged; batching only saves the fixed cost of a solver call when blocks
+    are tiny (a single charger: ~700 blocks of one session a year). Blocks already above
+    the threshold stay alone: the simplex slows down faster than linearly with LP size.
+    """
+    units: list[Unit] = []
+    steps: list[np.ndarray] = []
+    sessions: list[np.ndarray] = []
+    size = 0
+    for t0, t1, ses in blocks:
+        steps.append(np.arange(t0, t1))
+        sessions.append(ses)
+        size += int(p.duration_steps[ses].sum())
+        if size >= min_entries:
+            units.append((np.concatenate(steps), np.concatenate(sessions)))
+            steps, sessions, size = [], [], 0
+    if steps:
+        units.append((np.concatenate(steps), np.concatenate(sessions)))
+    return units
+
+
+def _solve_units(
     p: Problem,
-    blocks: list[tuple[int, int, np.ndarray]],
+    units: list[Unit],
     options: dict[str, object],
     progress: Callable[[float], None] | None = None,
 ) -> tuple[Dispatch, float]:
-    """Solve blocks one LP each; return a dispatch holding their powers and their objective."""
+    """Solve units one LP each; return a dispatch holding their powers and their objective."""
     d = empty_dispatch(p)
     objective = 0.0
-    for i, (t0, t1, sessions) in enumerate(blocks):
-        lp = build_lp(p, np.arange(t0, t1), sessions)
+    for i, (steps, sessions) in enumerate(units):
+        lp = build_lp(p, steps, sessions)
         x, obj = solve_lp(lp, **options)  # type: ignore[arg-type]
         _write_solution(p, lp, x, d)
         objective += obj
         if progress is not None and i % 25 == 0:
-            progress(i / len(blocks))
+            progress(i / len(units))
     return d, objective
 
 
@@ -211,12 +241,12 @@ def _init_worker() -> None:
 
 def _worker(indices: list[int]) -> tuple[dict[str, np.ndarray], float]:
     p = _SHARED["problem"]
-    blocks = _SHARED["blocks"]
-    assert isinstance(p, Problem) and isinstance(blocks, list)
-    d, obj = _solve_blocks(p, [blocks[i] for i in indices], _SHARED["options"])  # type: ignore[arg-type]
-    steps = np.concatenate([np.arange(blocks[i][0], blocks[i][1]) for i in indices])
+    units = _SHARED["units"]
+    assert isinstance(p, Problem) and isinstance(units, list)
+    d, obj = _solve_units(p, [units[i] for i in indices], _SHARED["options"])  # type: ignore[arg-type]
+    steps = np.concatenate([units[i][0] for i in indices])
     ent = np.concatenate(
-        [np.arange(p.offsets[v], p.offsets[v + 1]) for i in indices for v in blocks[i][2]]
+        [np.arange(p.offsets[v], p.offsets[v + 1]) for i in indices for v in units[i][1]]
     )
     return {
         "steps": steps,
@@ -241,12 +271,12 @@ def _balanced_groups(sizes: np.ndarray, n_groups: int) -> list[list[int]]:
 
 
 def _solve_parallel(
-    p: Problem, blocks: list[tuple[int, int, np.ndarray]], options: dict[str, object], workers: int
+    p: Problem, units: list[Unit], options: dict[str, object], workers: int
 ) -> tuple[Dispatch, float]:
-    """Solve blocks in ``workers`` forked processes (the problem is inherited, not pickled)."""
-    sizes = np.array([p.duration_steps[s].sum() for *_, s in blocks], dtype=float)
+    """Solve units in ``workers`` forked processes (the problem is inherited, not pickled)."""
+    sizes = np.array([p.duration_steps[s].sum() for _, s in units], dtype=float)
     groups = _balanced_groups(sizes, workers)
-    _SHARED.update(problem=p, blocks=blocks, options=options)
+    _SHARED.update(problem=p, units=units, options=options)
     try:
         ctx = mp.get_context("fork")
         with ProcessPoolExecutor(len(groups), mp_context=ctx, initializer=_init_worker) as pool:
@@ -337,20 +367,28 @@ def optimal(
             )
             * p.dt_h
         )
+        n_lps = 0
         if blocks:
             if workers is None:
                 big = p.n_entries > 20_000 and can_fork_workers()
                 workers = min(2, os.cpu_count() or 1) if big else 1
-            if workers > 1 and len(blocks) > 1 and can_fork_workers():
-                part, obj = _solve_parallel(p, blocks, options, workers)
+            units = batch_blocks(p, blocks)
+            n_lps = len(units)
+            if workers > 1 and len(units) > 1 and can_fork_workers():
+                part, obj = _solve_parallel(p, units, options, workers)
             else:
-                part, obj = _solve_blocks(p, blocks, options, progress)
+                part, obj = _solve_units(p, units, options, progress)
             covered_idx = np.flatnonzero(covered)
             for name in ("import_kw", "export_kw", "curtail_kw"):
                 getattr(d, name)[covered_idx] = getattr(part, name)[covered_idx]
             d.ch_kw, d.dis_kw = part.ch_kw, part.dis_kw
             objective += obj
-        d.info.update(method="decomposed", blocks=len(blocks), free_steps=int(free.size))
+        d.info.update(
+            method="decomposed",
+            blocks=len(blocks),
+            lps=n_lps,
+            free_steps=int(free.size),
+        )
     _recompute_soc(p, d)
     dep_soc = d.soc_kwh[p.soc_offsets[1:] - 1]
     d.unmet_kwh = np.maximum(0.0, target_soc_kwh(p) - dep_soc)
