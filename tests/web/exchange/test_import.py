@@ -153,3 +153,19 @@ def test_it_names_the_file_of_an_unreadable_document(tmp_path: Path):
         import_file(path)
     with pytest.raises(FormatError, match=r"accepted: \.yaml, \.yml, \.json, \.csv"):
         import_file(tmp_path / "cases.xlsx")
+
+
+def test_a_csv_row_may_create_its_city_from_a_json_cell(reference, tmp_path: Path):
+    city = {"name": "Montevideo", "country": "UY", "lat": -34.9, "lon": -56.19}
+    path = tmp_path / "cases.csv"
+    path.write_text(write_csv([case_record("mvd", city=city, metro_area=None)]), encoding="utf-8")
+    report = import_file(path)
+    assert report.cities_created == ["montevideo"]
+    assert CaseStudy.objects.get(slug="mvd").city.lat == -34.9
+
+
+def test_a_csv_with_an_unknown_column_is_rejected_naming_it(tmp_path: Path):
+    path = tmp_path / "cases.csv"
+    path.write_text("slug,colour\na,red\n", encoding="utf-8")
+    with pytest.raises(FormatError, match="unknown column"):
+        import_file(path)
