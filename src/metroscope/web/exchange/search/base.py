@@ -17,6 +17,7 @@ import html
 import math
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.db import connection
 
@@ -51,6 +52,7 @@ ORDERS: dict[str, str] = {
     "title": "e.title_sort, e.case_id",
 }
 _DECADE = re.compile(r"^\d{3}0s$")
+EXACT_SIMILAR_CASES = 5_000  # above this many published cases, similarity scores a pool
 _STOPWORDS = frozenset(
     [
         "a",
@@ -339,42 +341,71 @@ class SearchBackend:
         sdg_weight: float = 1.0,
         text_weight: float = 3.0,
     ) -> list[CaseStudy]:
-        """Rank published cases by shared topics, shared SDGs and title/summary text."""
+        """Rank published cases by shared topics, shared SDGs and title text.
+
+        Up to :data:`EXACT_SIMILAR_CASES` published cases every case sharing a tag is scored;
+        beyond, only a candidate pool is (the best text matches and the newest cases of the
+        same metro area), so a case page stays fast at 100,000 cases.
+        """
         scores: dict[int, float] = {}
+        with connection.cursor() as cursor:
+            for pk, rank in self._text_neighbours(case, cursor):
+                scores[pk] = scores.get(pk, 0.0) + text_weight * rank
+            pool: list[int] | None = None
+            cursor.execute(f"SELECT COUNT(*) FROM {ENTRY} WHERE published = %s", [True])
+            if int(cursor.fetchone()[0]) > EXACT_SIMILAR_CASES:
+                cursor.execute(
+                    f"SELECT case_id FROM {ENTRY} e WHERE published = %s AND metro = "
+                    f"(SELECT metro FROM {ENTRY} WHERE case_id = %s) AND metro <> '' "
+                    f"ORDER BY {ORDERS['newest']} LIMIT 200",
+                    [True, case.pk],
+                )
+                pool = sorted(set(scores) | {int(row[0]) for row in cursor.fetchall()})
+            for pk, shared in self._tag_neighbours(case, cursor, topic_weight, sdg_weight, pool):
+                scores[pk] = scores.get(pk, 0.0) + shared
+        scores.pop(case.pk, None)
+        best = sorted(scores, key=lambda pk: (-scores[pk], pk))[:limit]
+        cases = self.load(best)
+        return [cases[pk] for pk in best if pk in cases]
+
+    def _text_neighbours(self, case: CaseStudy, cursor: Any) -> list[tuple[int, float]]:
+        """Up to 200 published cases matching any title word, rank scaled to the best (1.0)."""
+        words = [w for w in parse(case.title).words() if w not in _STOPWORDS and len(w) > 2]
+        if not words:
+            return []
+        parsed = ParsedQuery(groups=[[Term(tokens=(w,)) for w in dict.fromkeys(words[:12])]])
+        text = self.text_match(parsed)
+        cursor.execute(
+            f"SELECT e.case_id, {text.rank_sql} AS rank FROM {text.from_sql} "
+            f"WHERE e.published = %s AND {text.where_sql} AND e.case_id <> %s "
+            f"ORDER BY rank DESC LIMIT 200",
+            [*text.from_params, True, *text.where_params, case.pk],
+        )
+        ranked = [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
+        top = max((rank for _, rank in ranked), default=0.0)
+        return [(pk, rank / top) for pk, rank in ranked] if top > 0 else []
+
+    @staticmethod
+    def _tag_neighbours(
+        case: CaseStudy, cursor: Any, topic_weight: float, sdg_weight: float, pool: list[int] | None
+    ) -> list[tuple[int, float]]:
+        """Published cases sharing topics/SDGs with ``case``, weighted (within ``pool``)."""
         topic_table, topic_case, topic_col = MULTI_FACETS["topic"]
         sdg_table, sdg_case, sdg_col = MULTI_FACETS["sdg"]
-        sql = (
+        restrict, extra = "", []
+        if pool is not None:
+            if not pool:
+                return []
+            restrict = f" AND s.c IN ({', '.join(['%s'] * len(pool))})"
+            extra = list(pool)
+        cursor.execute(
             f"SELECT c, SUM(w) FROM ("
             f"SELECT {topic_case} AS c, %s AS w FROM {topic_table} WHERE {topic_col} IN "
             f"(SELECT {topic_col} FROM {topic_table} WHERE {topic_case} = %s) "
             f"UNION ALL SELECT {sdg_case}, %s FROM {sdg_table} WHERE {sdg_col} IN "
             f"(SELECT {sdg_col} FROM {sdg_table} WHERE {sdg_case} = %s)"
-            f") s JOIN {ENTRY} e ON e.case_id = s.c WHERE e.published = %s AND s.c <> %s "
-            f"GROUP BY c ORDER BY SUM(w) DESC LIMIT 200"
+            f") s JOIN {ENTRY} e ON e.case_id = s.c WHERE e.published = %s AND s.c <> %s{restrict} "
+            f"GROUP BY c ORDER BY SUM(w) DESC LIMIT 200",
+            [topic_weight, case.pk, sdg_weight, case.pk, True, case.pk, *extra],
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [topic_weight, case.pk, sdg_weight, case.pk, True, case.pk])
-            for pk, score in cursor.fetchall():
-                scores[int(pk)] = float(score)
-            words = [
-                w for w in parse(f"{case.title}").words() if w not in _STOPWORDS and len(w) > 2
-            ]
-            if words:
-                parsed = ParsedQuery(
-                    groups=[[Term(tokens=(w,)) for w in dict.fromkeys(words[:12])]]
-                )
-                text = self.text_match(parsed)
-                cursor.execute(
-                    f"SELECT e.case_id, {text.rank_sql} AS rank FROM {text.from_sql} "
-                    f"WHERE e.published = %s AND {text.where_sql} AND e.case_id <> %s "
-                    f"ORDER BY rank DESC LIMIT 50",
-                    [*text.from_params, True, *text.where_params, case.pk],
-                )
-                ranked = [(int(pk), float(rank)) for pk, rank in cursor.fetchall()]
-                top = max((rank for _, rank in ranked), default=0.0)
-                for pk, rank in ranked:
-                    if top > 0:
-                        scores[pk] = scores.get(pk, 0.0) + text_weight * rank / top
-        best = sorted(scores, key=lambda pk: (-scores[pk], pk))[:limit]
-        cases = self.load(best)
-        return [cases[pk] for pk in best if pk in cases]
+        return [(int(pk), float(score)) for pk, score in cursor.fetchall()]
