@@ -120,7 +120,7 @@ class _Controller:
             battery_start_kwh=self.bat_soc if p.battery is not None else None,
             peak_floor_kw=self.peak_kw,
         )
-        x, _ = solve_lp(lp, options={"simplex_strategy": 4})
+        x, _ = solve_lp(lp, options={"simplex_strategy": 1 if coupled else 4})
         x = np.clip(x, lp.col_lower, lp.col_upper)
         self.plans += 1
         o = lp.offsets

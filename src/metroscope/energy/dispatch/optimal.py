@@ -336,7 +336,9 @@ def optimal(
         raise ValueError("optimal: a battery or a demand charge couples all steps; use monolithic")
     options: dict[str, object] = {"solver": solver}
     if solver == "simplex":
-        options["options"] = {"simplex_strategy": 4}  # primal: fastest from the warm basis
+        # from the warm basis, primal simplex is fastest on independent blocks (~25 % less
+        # time than dual) and dual on the coupled whole-period LP (4x less than primal)
+        options["options"] = {"simplex_strategy": 1 if method == "monolithic" else 4}
     d = empty_dispatch(p)
     objective = 0.0
     if method == "monolithic":
