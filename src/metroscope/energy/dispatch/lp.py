@@ -101,6 +101,7 @@ def build_lp(
     target_kwh: np.ndarray | None = None,
     floor_kwh: np.ndarray | None = None,
     battery_start_kwh: float | None = None,
+    battery_end_min_kwh: float | None = None,
     peak_floor_kw: float = 0.0,
 ) -> BlockLP:
     """Build the LP of ``steps`` with the EV ``sessions`` connected inside them.
@@ -122,8 +123,9 @@ def build_lp(
         :func:`target_soc_kwh` and :func:`soc_floor_kwh` (a rolling horizon passes the
         original session's values while ``soc_arrival_kwh`` holds the SoC now).
     battery_start_kwh : float, optional
-        Battery SoC at ``steps[0]`` [kWh]; default ``battery.soc_initial_kwh``. The battery
-        must end at least at ``battery.soc_initial_kwh``.
+        Battery SoC at ``steps[0]`` [kWh]; default ``battery.soc_initial_kwh``.
+    battery_end_min_kwh : float, optional
+        Lowest battery SoC at the end [kWh]; default ``battery.soc_initial_kwh``.
     peak_floor_kw : float
         Peak import already reached before ``steps[0]`` [kW] (lower bound of ``peak``).
 
@@ -264,7 +266,8 @@ def build_lp(
         cost[o_bdis : o_bdis + n_steps] = p.degradation_eur_per_kwh * dt
         lo[o_bsoc : o_bsoc + n_steps] = b.soc_min_kwh
         hi[o_bsoc : o_bsoc + n_steps] = b.capacity_kwh
-        lo[o_bsoc + n_steps - 1] = b.soc_initial_kwh
+        end_min = b.soc_initial_kwh if battery_end_min_kwh is None else battery_end_min_kwh
+        lo[o_bsoc + n_steps - 1] = max(b.soc_min_kwh, min(end_min, b.capacity_kwh))
         start_kwh = b.soc_initial_kwh if battery_start_kwh is None else battery_start_kwh
         rl[r_bat] = ru[r_bat] = start_kwh
         rows += [r_bal + steps_s, r_bal + steps_s]

@@ -111,16 +111,29 @@ class _Controller:
             battery=p.battery,
             unmet_penalty_eur_per_kwh=p.unmet_penalty_eur_per_kwh,
         )
-        lp = build_lp(
-            sub,
-            np.arange(end - t),
-            np.arange(len(connected)),
-            target_kwh=target,
-            floor_kwh=np.minimum(self.floor[connected], sub.soc_arrival_kwh),
-            battery_start_kwh=self.bat_soc if p.battery is not None else None,
-            peak_floor_kw=self.peak_kw,
-        )
-        x, _ = solve_lp(lp, options={"simplex_strategy": 1 if coupled else 4})
+        end_min = None
+        if p.battery is not None:  # end each plan as full as at the start, if reachable
+            b = p.battery
+            reachable = self.bat_soc + b.power_kw * b.eta_ch * p.dt_h * (end - t)
+            end_min = min(b.soc_initial_kwh, reachable)
+        build = {
+            "target_kwh": target,
+            "floor_kwh": np.minimum(self.floor[connected], sub.soc_arrival_kwh),
+            "battery_start_kwh": self.bat_soc if p.battery is not None else None,
+            "battery_end_min_kwh": end_min,
+            "peak_floor_kw": self.peak_kw,
+        }
+        options: dict[str, bool | int | float | str] = {"simplex_strategy": 1 if coupled else 4}
+        lp = build_lp(sub, np.arange(end - t), np.arange(len(connected)), **build)  # type: ignore[arg-type]
+        try:
+            x, _ = solve_lp(lp, options=options)
+        except ValueError:
+            if p.battery is None:
+                raise
+            # the grid could not carry the recharge: drop the end condition of this plan
+            build["battery_end_min_kwh"] = p.battery.soc_min_kwh
+            lp = build_lp(sub, np.arange(end - t), np.arange(len(connected)), **build)  # type: ignore[arg-type]
+            x, _ = solve_lp(lp, options=options)
         x = np.clip(x, lp.col_lower, lp.col_upper)
         self.plans += 1
         o = lp.offsets
