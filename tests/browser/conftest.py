@@ -29,9 +29,13 @@ def offline(context) -> None:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[object]:
-    """One headless chromium for the whole session."""
+    """One headless chromium for this folder's tests.
+
+    Package-scoped, not session-scoped: Playwright's sync API keeps an event loop running in
+    the main thread while it is open, and other folders' browser tests start their own.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
