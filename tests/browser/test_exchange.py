@@ -100,6 +100,27 @@ def test_maps_show_clustered_markers_from_the_geojson_feed(page, demo):
     expect(page.locator("#results-map")).to_have_attribute("data-marker-count", count)
 
 
+def test_search_this_area_keeps_the_cases_inside_the_map_view(page, demo):
+    total = published()
+    in_europe = CaseStudy.objects.filter(
+        status_review=ReviewStatus.PUBLISHED, city__lat__range=(35, 60), city__lon__range=(-10, 30)
+    ).count()
+    page.goto("/cases/")
+    page.wait_for_function("!!document.getElementById('results-map')._msMap")
+    page.evaluate(
+        "void document.getElementById('results-map')._msMap.map"
+        ".fitBounds([[35, -10], [60, 30]], {animate: false})"
+    )
+    page.get_by_role("button", name="Search this area").click()
+    expect(page).to_have_url(re.compile(r"bbox="))
+    shown = count_of(page.locator("#results-count strong"))
+    assert 0 < shown < total
+    assert shown >= in_europe  # the view is at least the requested box
+    expect(page.get_by_role("link", name="Remove filter Map area")).to_be_visible()
+    page.get_by_role("link", name="Remove filter Map area").click()
+    expect(page.locator("#results-count")).to_contain_text(f"{total} case studies")
+
+
 def test_compare_two_cases_side_by_side(page, demo):
     page.goto(f"/cases/{MOLINS}/")
     page.get_by_role("link", name="Add to compare").click()

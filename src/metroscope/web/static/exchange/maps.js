@@ -63,6 +63,9 @@
       if (map.getZoom() > cap) { map.setZoom(cap); }
       loadOutlines().then(function (land) {
         L.geoJSON(land, {
+          // canvas, not SVG: painting ~240 detailed country paths as SVG takes seconds to
+          // minutes in software-rendered browsers on every zoom
+          renderer: L.canvas({ padding: 0.2 }),
           interactive: false,
           style: { color: "#9fb0c0", weight: 0.8, fillColor: "#f6f5f0", fillOpacity: 1 },
           attribution: 'Country outlines: <a href="https://www.naturalearthdata.com/">Natural Earth</a>',
