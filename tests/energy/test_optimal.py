@@ -289,3 +289,59 @@ def test_worker_processes_still_solve_after_a_multithreaded_solve_in_the_parent(
     two = optimal(p, workers=2)
     assert two.info["blocks"] > 3
     assert_allclose(two.objective_eur, mono, rtol=1e-8)
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_peak_search_equals_the_monolithic_lp_with_a_demand_charge(seed: int) -> None:
+    p = random_problem(
+        seed + 300,
+        n_steps=60,
+        n_sessions=10,
+        demand_charge=True,
+        max_duration_steps=None if seed % 3 == 0 else 12,
+    )
+    search = optimal(p)
+    mono = optimal(p, method="monolithic")
+    assert search.info["method"] == "peak_search"
+    assert check_dispatch(p, search) == []
+    assert_allclose(search.objective_eur, mono.objective_eur, rtol=1e-8, atol=1e-7)
+    assert_allclose(objective_eur(p, search), mono.objective_eur, rtol=1e-8, atol=1e-7)
+
+
+def test_peak_search_is_refused_where_free_steps_would_react_to_the_peak() -> None:
+    p = replace(random_problem(2, demand_charge=True), price_import_eur_per_kwh=np.full(12, -0.01))
+    assert optimal(p).info["method"] == "monolithic"
+    with pytest.raises(ValueError, match="peak_search needs"):
+        optimal(p, method="peak_search")
+
+
+def test_the_convex_search_finds_the_kink_of_a_piecewise_linear_function() -> None:
+    from metroscope.energy.dispatch.peak import minimise_convex_pwl
+
+    lines = [(-3.0, 10.0), (-1.0, 6.0), (0.5, 1.5), (2.0, -6.0)]  # h = max(a x + b)
+
+    def h(x: float) -> tuple[float, float, str] | None:
+        if x < 0.5:
+            return None  # infeasible below 0.5
+        values = [a * x + b for a, b in lines]
+        k = int(np.argmax(values))
+        return values[k], lines[k][0], f"x={x}"
+
+    result = minimise_convex_pwl(h, 0.0, 10.0)
+    assert_allclose(result.peak_kw, 3.0)  # where -1x+6 meets 0.5x+1.5
+    assert_allclose(result.value, 3.0)
+    assert result.value - result.lower_bound <= 1e-9
+    assert result.evaluations < 15
+
+
+def test_a_battery_given_in_whole_numbers_keeps_a_fractional_soc() -> None:
+    from metroscope.energy.dispatch.problem import Battery
+
+    battery = Battery(
+        capacity_kwh=20, power_kw=7, eta_ch=1, eta_dis=1, soc_initial_kwh=10, soc_min_kwh=2
+    )
+    assert isinstance(battery.capacity_kwh, float)
+    p = replace(random_problem(4, n_steps=24), battery=battery)
+    d = optimal(p)
+    assert d.battery_soc_kwh.dtype == np.float64
+    assert check_dispatch(p, d) == []

@@ -396,6 +396,7 @@ def solve_lp(
     warm_basis: bool = True,
     time_limit_s: float | None = None,
     options: dict[str, bool | int | float | str] | None = None,
+    _duals_out: list[np.ndarray] | None = None,
 ) -> tuple[np.ndarray, float]:
     """Solve a block LP with HiGHS and return ``(column values, objective [EUR])``.
 
@@ -411,6 +412,8 @@ def solve_lp(
         Start the simplex from :func:`initial_basis` (ignored by other solvers).
     time_limit_s : float, optional
         Stop after this many seconds.
+    _duals_out : list, optional
+        When given, the column duals (reduced costs) are appended to it.
 
     Raises
     ------
@@ -451,5 +454,8 @@ def solve_lp(
             f"HiGHS could not solve steps {lp.steps[0]}…{lp.steps[-1]}: {h.modelStatusToString(status)} "
             "(is the building load above import_limit_kw plus PV at some step?)"
         )
-    x = np.asarray(h.getSolution().col_value)
+    solution = h.getSolution()
+    x = np.asarray(solution.col_value)
+    if _duals_out is not None:
+        _duals_out.append(np.asarray(solution.col_dual))
     return x, float(h.getInfo().objective_function_value)

@@ -17,6 +17,7 @@ a demand charge the monolithic LP is solved (``method="monolithic"``).
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing as mp
 import os
 import time
@@ -26,6 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 
 from metroscope.energy.dispatch.lp import BlockLP, build_lp, reset_after_fork, solve_lp
+from metroscope.energy.dispatch.peak import minimise_convex_pwl
 from metroscope.energy.dispatch.problem import Dispatch, Problem, empty_dispatch, target_soc_kwh
 
 __all__ = ["batch_blocks", "can_fork_workers", "find_blocks", "optimal", "site_closed_form"]
@@ -221,42 +223,63 @@ def _solve_units(
     units: list[Unit],
     options: dict[str, object],
     progress: Callable[[float], None] | None = None,
-) -> tuple[Dispatch, float]:
-    """Solve units one LP each; return a dispatch holding their powers and their objective."""
+    slope: bool = False,
+) -> tuple[Dispatch, float, float]:
+    """Solve units one LP each: a dispatch holding their powers, their objective, and
+    (with ``slope``) a subgradient of that objective in ``import_limit_kw`` [EUR/kW].
+
+    The subgradient is ``Σ min(d_j, 0)`` over the import columns' reduced costs ``d_j``: the
+    optimal dual solution stays feasible when the import bound moves, and the dual objective
+    moves by that amount per kW (LP duality, so it is a valid lower cut everywhere).
+    """
     d = empty_dispatch(p)
     objective = 0.0
+    grad = 0.0
     for i, (steps, sessions) in enumerate(units):
         lp = build_lp(p, steps, sessions)
-        x, obj = solve_lp(lp, **options)  # type: ignore[arg-type]
+        duals: list[np.ndarray] | None = [] if slope else None
+        x, obj = solve_lp(lp, **options, _duals_out=duals)  # type: ignore[arg-type]
         _write_solution(p, lp, x, d)
         objective += obj
+        if duals:
+            o = lp.offsets["imp"]
+            grad += float(np.minimum(duals[0][o : o + len(lp.steps)], 0.0).sum())
         if progress is not None and i % 25 == 0:
             progress(i / len(units))
-    return d, objective
+    return d, objective, grad
 
 
 def _init_worker() -> None:
     reset_after_fork()
 
 
-def _worker(indices: list[int]) -> tuple[dict[str, np.ndarray], float]:
+def _worker(indices: list[int]) -> tuple[dict[str, np.ndarray], float, float]:
     p = _SHARED["problem"]
     units = _SHARED["units"]
     assert isinstance(p, Problem) and isinstance(units, list)
-    d, obj = _solve_units(p, [units[i] for i in indices], _SHARED["options"])  # type: ignore[arg-type]
+    d, obj, grad = _solve_units(
+        p,
+        [units[i] for i in indices],
+        _SHARED["options"],  # type: ignore[arg-type]
+        slope=bool(_SHARED["slope"]),
+    )
     steps = np.concatenate([units[i][0] for i in indices])
     ent = np.concatenate(
         [np.arange(p.offsets[v], p.offsets[v + 1]) for i in indices for v in units[i][1]]
     )
-    return {
-        "steps": steps,
-        "entries": ent,
-        "ch": d.ch_kw[ent],
-        "dis": d.dis_kw[ent],
-        "imp": d.import_kw[steps],
-        "exp": d.export_kw[steps],
-        "curt": d.curtail_kw[steps],
-    }, obj
+    return (
+        {
+            "steps": steps,
+            "entries": ent,
+            "ch": d.ch_kw[ent],
+            "dis": d.dis_kw[ent],
+            "imp": d.import_kw[steps],
+            "exp": d.export_kw[steps],
+            "curt": d.curtail_kw[steps],
+        },
+        obj,
+        grad,
+    )
 
 
 def _balanced_groups(sizes: np.ndarray, n_groups: int) -> list[list[int]]:
@@ -271,12 +294,12 @@ def _balanced_groups(sizes: np.ndarray, n_groups: int) -> list[list[int]]:
 
 
 def _solve_parallel(
-    p: Problem, units: list[Unit], options: dict[str, object], workers: int
-) -> tuple[Dispatch, float]:
+    p: Problem, units: list[Unit], options: dict[str, object], workers: int, slope: bool
+) -> tuple[Dispatch, float, float]:
     """Solve units in ``workers`` forked processes (the problem is inherited, not pickled)."""
     sizes = np.array([p.duration_steps[s].sum() for _, s in units], dtype=float)
     groups = _balanced_groups(sizes, workers)
-    _SHARED.update(problem=p, units=units, options=options)
+    _SHARED.update(problem=p, units=units, options=options, slope=slope)
     try:
         ctx = mp.get_context("fork")
         with ProcessPoolExecutor(len(groups), mp_context=ctx, initializer=_init_worker) as pool:
@@ -284,15 +307,127 @@ def _solve_parallel(
     finally:
         _SHARED.clear()
     d = empty_dispatch(p)
-    objective = 0.0
-    for part, obj in results:
+    objective = grad = 0.0
+    for part, obj, g in results:
+        grad += g
         d.ch_kw[part["entries"]] = part["ch"]
         d.dis_kw[part["entries"]] = part["dis"]
         d.import_kw[part["steps"]] = part["imp"]
         d.export_kw[part["steps"]] = part["exp"]
         d.curtail_kw[part["steps"]] = part["curt"]
         objective += obj
-    return d, objective
+    return d, objective, grad
+
+
+def _decomposed(
+    p: Problem,
+    options: dict[str, object],
+    workers: int | None,
+    progress: Callable[[float], None] | None = None,
+    slope: bool = False,
+) -> tuple[Dispatch, float, float]:
+    """Blocks by LP, free steps in closed form: dispatch (powers only), objective, slope.
+
+    ``slope`` asks for a subgradient of the objective in ``import_limit_kw`` (free steps
+    add nothing: with import prices ≥ 0 and export prices ≤ import prices their import is
+    ``max(0, load − pv)`` whatever the limit above it).
+    """
+    d = empty_dispatch(p)
+    objective = 0.0
+    grad = 0.0
+    blocks = find_blocks(p)
+    covered = np.zeros(p.n_steps, dtype=bool)
+    for t0, t1, _ in blocks:
+        covered[t0:t1] = True
+    free = np.flatnonzero(~covered)
+    imp, exp, curt = site_closed_form(
+        p.load_kw[free],
+        p.pv_kw[free],
+        p.price_import_eur_per_kwh[free],
+        p.price_export_eur_per_kwh[free],
+        p.import_limit_kw,
+        p.export_limit_kw,
+        step_numbers=free,
+    )
+    d.import_kw[free], d.export_kw[free], d.curtail_kw[free] = imp, exp, curt
+    objective += (
+        float(
+            np.dot(p.price_import_eur_per_kwh[free], imp)
+            - np.dot(p.price_export_eur_per_kwh[free], exp)
+        )
+        * p.dt_h
+    )
+    n_lps = 0
+    if blocks:
+        if workers is None:
+            big = p.n_entries > 20_000 and can_fork_workers()
+            workers = min(2, os.cpu_count() or 1) if big else 1
+        units = batch_blocks(p, blocks)
+        n_lps = len(units)
+        if workers > 1 and len(units) > 1 and can_fork_workers():
+            part, obj, grad = _solve_parallel(p, units, options, workers, slope)
+        else:
+            part, obj, grad = _solve_units(p, units, options, progress, slope)
+        covered_idx = np.flatnonzero(covered)
+        for name in ("import_kw", "export_kw", "curtail_kw"):
+            getattr(d, name)[covered_idx] = getattr(part, name)[covered_idx]
+        d.ch_kw, d.dis_kw = part.ch_kw, part.dis_kw
+        objective += obj
+    d.info.update(
+        method="decomposed",
+        blocks=len(blocks),
+        lps=n_lps,
+        free_steps=int(free.size),
+    )
+    return d, objective, grad
+
+
+METHODS = ("auto", "decomposed", "peak_search", "monolithic")
+
+
+def _peak_search_applies(p: Problem) -> bool:
+    """Free steps ignore the import limit only without negative or arbitrage prices."""
+    return bool(
+        np.all(p.price_import_eur_per_kwh >= 0)
+        and np.all(p.price_export_eur_per_kwh <= p.price_import_eur_per_kwh)
+    )
+
+
+def _peak_search(
+    p: Problem, options: dict[str, object], workers: int | None
+) -> tuple[Dispatch, float, int]:
+    """Exact optimum with a demand charge: search the peak over decomposed solves."""
+    charge = p.demand_charge_eur_per_kw
+    base = dataclasses.replace(p, demand_charge_eur_per_kw=0.0)
+
+    def evaluate(peak_kw: float) -> tuple[float, float, Dispatch] | None:
+        q = dataclasses.replace(base, import_limit_kw=peak_kw)
+        try:
+            d, objective, grad = _decomposed(q, options, workers, slope=True)
+        except ValueError:
+            return None  # some step cannot be served under this peak
+        return charge * peak_kw + objective, charge + grad, d
+
+    unlimited = evaluate(p.import_limit_kw)
+    if unlimited is None:
+        _decomposed(base, options, workers)  # raises the error naming the step
+        raise AssertionError("unreachable")
+    reached = float(np.max(unlimited[2].import_kw)) if p.n_steps else 0.0
+    free_need = np.max(p.load_kw - p.pv_kw, initial=0.0)
+    blocks = find_blocks(p)
+    if blocks:  # steps with an EV may import less than their net load (V2G)
+        covered = np.zeros(p.n_steps, dtype=bool)
+        for t0, t1, _ in blocks:
+            covered[t0:t1] = True
+        free_need = np.max((p.load_kw - p.pv_kw)[~covered], initial=0.0)
+    result = minimise_convex_pwl(evaluate, min(float(free_need), reached), reached)
+    d = result.payload
+    d.info.update(
+        method="peak_search",
+        peak_kw=result.peak_kw,
+        peak_lower_bound_eur=result.lower_bound,
+    )
+    return d, result.value, result.evaluations + 1
 
 
 def optimal(
@@ -309,8 +444,10 @@ def optimal(
     ----------
     problem : Problem
         The problem.
-    method : {"auto", "decomposed", "monolithic"}
-        ``auto`` decomposes when no battery and no demand charge couple the steps.
+    method : {"auto", "decomposed", "peak_search", "monolithic"}
+        ``auto`` decomposes when no battery and no demand charge couple the steps, searches
+        the optimal peak over decomposed solves with a demand charge and no battery
+        (:mod:`~metroscope.energy.dispatch.peak`), and solves one LP otherwise.
     workers : int, optional
         Processes for the decomposed solve; default ``min(2, cpu count)`` for problems
         with more than 20,000 connected session-steps, else 1.
@@ -328,69 +465,34 @@ def optimal(
     p = problem
     start = time.perf_counter()
     coupled = p.battery is not None or p.demand_charge_eur_per_kw > 0
+    peak_ok = p.battery is None and p.demand_charge_eur_per_kw > 0 and _peak_search_applies(p)
     if method == "auto":
-        method = "monolithic" if coupled else "decomposed"
-    if method not in ("decomposed", "monolithic"):
-        raise ValueError(f"optimal: method must be auto, decomposed or monolithic, got {method!r}")
+        method = "peak_search" if peak_ok else "monolithic" if coupled else "decomposed"
+    if method not in METHODS:
+        raise ValueError(f"optimal: method must be one of {', '.join(METHODS)}, got {method!r}")
     if method == "decomposed" and coupled:
         raise ValueError("optimal: a battery or a demand charge couples all steps; use monolithic")
+    if method == "peak_search" and not peak_ok:
+        raise ValueError(
+            "optimal: peak_search needs a demand charge, no battery, import prices >= 0 and "
+            "export prices <= import prices"
+        )
     options: dict[str, object] = {"solver": solver}
     if solver == "simplex":
         # from the warm basis, primal simplex is fastest on independent blocks (~25 % less
         # time than dual) and dual on the coupled whole-period LP (4x less than primal)
         options["options"] = {"simplex_strategy": 1 if method == "monolithic" else 4}
-    d = empty_dispatch(p)
-    objective = 0.0
     if method == "monolithic":
+        d = empty_dispatch(p)
         lp = build_lp(p, np.arange(p.n_steps), np.arange(p.n_sessions))
         x, objective = solve_lp(lp, **options)  # type: ignore[arg-type]
         _write_solution(p, lp, x, d)
         d.info.update(method="monolithic", blocks=1, lp_columns=lp.matrix.shape[1])
+    elif method == "peak_search":
+        d, objective, evaluations = _peak_search(p, options, workers)
+        d.info["peak_evaluations"] = evaluations
     else:
-        blocks = find_blocks(p)
-        covered = np.zeros(p.n_steps, dtype=bool)
-        for t0, t1, _ in blocks:
-            covered[t0:t1] = True
-        free = np.flatnonzero(~covered)
-        imp, exp, curt = site_closed_form(
-            p.load_kw[free],
-            p.pv_kw[free],
-            p.price_import_eur_per_kwh[free],
-            p.price_export_eur_per_kwh[free],
-            p.import_limit_kw,
-            p.export_limit_kw,
-            step_numbers=free,
-        )
-        d.import_kw[free], d.export_kw[free], d.curtail_kw[free] = imp, exp, curt
-        objective += (
-            float(
-                np.dot(p.price_import_eur_per_kwh[free], imp)
-                - np.dot(p.price_export_eur_per_kwh[free], exp)
-            )
-            * p.dt_h
-        )
-        n_lps = 0
-        if blocks:
-            if workers is None:
-                big = p.n_entries > 20_000 and can_fork_workers()
-                workers = min(2, os.cpu_count() or 1) if big else 1
-            units = batch_blocks(p, blocks)
-            n_lps = len(units)
-            if workers > 1 and len(units) > 1 and can_fork_workers():
-                part, obj = _solve_parallel(p, units, options, workers)
-            else:
-                part, obj = _solve_units(p, units, options, progress)
-            covered_idx = np.flatnonzero(covered)
-            for name in ("import_kw", "export_kw", "curtail_kw"):
-                getattr(d, name)[covered_idx] = getattr(part, name)[covered_idx]
-            d.ch_kw, d.dis_kw = part.ch_kw, part.dis_kw
-            objective += obj
-        d.info.update(
-            method="decomposed",
-            blocks=len(blocks),
-            lps=n_lps,
-            free_steps=int(free.size),
-        )
+        d, objective, _ = _decomposed(p, options, workers, progress)
     _recompute_soc(p, d)
     dep_soc = d.soc_kwh[p.soc_offsets[1:] - 1]
     d.unmet_kwh = np.maximum(0.0, target_soc_kwh(p) - dep_soc)

@@ -110,6 +110,8 @@ class Battery:
     soc_min_kwh: float
 
     def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):  # ints from YAML or callers become floats
+            object.__setattr__(self, f.name, float(getattr(self, f.name)))
         if not (0 < self.eta_ch <= 1 and 0 < self.eta_dis <= 1):
             raise ValueError("battery: eta_ch and eta_dis must be in (0, 1]")
         if self.capacity_kwh < 0 or self.power_kw < 0:
@@ -401,7 +403,7 @@ def empty_dispatch(p: Problem) -> Dispatch:
         curtail_kw=np.zeros(t_steps),
         battery_ch_kw=np.zeros(t_steps),
         battery_dis_kw=np.zeros(t_steps),
-        battery_soc_kwh=np.full(t_steps + 1, bat0),
+        battery_soc_kwh=np.full(t_steps + 1, bat0, dtype=float),
         unmet_kwh=target_soc_kwh(p) - p.soc_arrival_kwh,
         solve_seconds=0.0,
     )
