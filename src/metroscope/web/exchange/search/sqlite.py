@@ -47,7 +47,9 @@ class SqliteBackend(SearchBackend):
     def text_match(self, parsed: ParsedQuery) -> TextMatch:
         weights = ", ".join(str(w) for w in WEIGHTS)
         return TextMatch(
-            from_sql=f"{FTS} JOIN {ENTRY} e ON e.case_id = {FTS}.rowid",  # rowid = case id
+            # CROSS JOIN fixes the order: walk the full-text matches, then look up each facet
+            # row by rowid (= case id); never probe the FTS index once per facet row.
+            from_sql=f"{FTS} CROSS JOIN {ENTRY} e ON e.case_id = {FTS}.rowid",
             where_sql=f"{FTS} MATCH %s",
             where_params=[to_fts5(parsed)],
             rank_sql=f"-bm25({FTS}, {weights})",
