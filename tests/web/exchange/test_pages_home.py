@@ -85,3 +85,16 @@ def test_vendored_assets_are_served_offline(client):
         "exchange/maps.js",
     ]:
         assert finders.find(path), path
+
+
+def test_home_features_a_case_linked_to_an_energy_model(client, world):
+    world["barcelona-superblocks"].energy_scenario = "superblocks-demo"
+    world["barcelona-superblocks"].save()
+    response = client.get("/")
+    assert response.context["featured"].slug == "barcelona-superblocks"
+    html = response.content.decode()
+    assert "Featured case" in html and "metroscope energy compare superblocks-demo" in html
+
+
+def test_without_models_the_newest_case_with_outcomes_is_featured(client, world):
+    assert client.get("/").context["featured"].slug == "amb-molins-de-rei-v2g-fotolinera"

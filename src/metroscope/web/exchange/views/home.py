@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from metroscope.web.exchange.models import City, MetroArea, SdgGoal, Topic
+from metroscope.web.exchange.models import CaseStudy, City, MetroArea, SdgGoal, Topic
 from metroscope.web.exchange.views.cases import GEOJSON_URL
 from metroscope.web.exchange.views.common import PUBLISHED, published_cases, recent_first
 
@@ -42,6 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "countries": City.objects.filter(_PUBLISHED_CASES).values("country").distinct().count(),
     }
     context = {
+        "featured": featured_case(cases),
         "stats": stats,
         "recent": recent_first(cases)[:RECENT_COUNT],
         "topics": topics,
@@ -51,6 +52,15 @@ def home(request: HttpRequest) -> HttpResponse:
         "examples": ["solar charging", "bus rapid transit", "heat", "participatory budget"],
     }
     return render(request, "exchange/home.html", context)
+
+
+def featured_case(cases: QuerySet[CaseStudy]) -> CaseStudy | None:
+    """The case shown beside the search box: the newest one linked to an energy model
+    (it can be simulated as well as read), else the newest one with measured outcomes."""
+    with_model = recent_first(cases.exclude(energy_scenario="")).first()
+    if with_model is not None:
+        return with_model
+    return recent_first(cases.filter(outcomes__isnull=False).distinct()).first()
 
 
 def map_page(request: HttpRequest) -> HttpResponse:
