@@ -396,38 +396,95 @@ def _peak_search_applies(p: Problem) -> bool:
 def _peak_search(
     p: Problem, options: dict[str, object], workers: int | None
 ) -> tuple[Dispatch, float, int]:
-    """Exact optimum with a demand charge: search the peak over decomposed solves."""
+    """Exact optimum with a demand charge: search the peak over decomposed solves.
+
+    A block whose solution without the peak constraint imports at most ``P`` is still
+    optimal under the limit ``P`` (its solution stays feasible, its feasible set only
+    shrank) and its slope in ``P`` is 0 there: each evaluation re-solves only the blocks
+    whose own unconstrained peak exceeds ``P``, the others keep their cost.
+    """
     charge = p.demand_charge_eur_per_kw
     base = dataclasses.replace(p, demand_charge_eur_per_kw=0.0)
+    first = _decomposed(base, options, workers, slope=True)  # raises if infeasible
+    d0 = first[0]
+    _recompute_soc(base, d0)
+    d0.unmet_kwh = np.maximum(0.0, target_soc_kwh(base) - d0.soc_kwh[p.soc_offsets[1:] - 1])
+    step_cost = (
+        p.price_import_eur_per_kwh * d0.import_kw - p.price_export_eur_per_kwh * d0.export_kw
+    ) * p.dt_h
+    session_cost = (
+        p.degradation_eur_per_kwh
+        * np.bincount(p.entry_session, weights=d0.dis_kw, minlength=p.n_sessions)
+        * p.dt_h
+        + p.unmet_penalty_eur_per_kwh * d0.unmet_kwh
+    )
+    blocks = find_blocks(p)
+    covered = np.zeros(p.n_steps, dtype=bool)
+    unit_cost, unit_peak = [], []
+    for t0, t1, ses in blocks:
+        covered[t0:t1] = True
+        unit_cost.append(float(step_cost[t0:t1].sum() + session_cost[ses].sum()))
+        unit_peak.append(float(d0.import_kw[t0:t1].max()))
+    peaks = np.array(unit_peak)
+    costs = np.array(unit_cost)
+    free_cost = float(step_cost[~covered].sum())
+    free_need = float(np.max((p.load_kw - p.pv_kw)[~covered], initial=0.0))
+    reached = float(np.max(d0.import_kw, initial=0.0))
 
-    def evaluate(peak_kw: float) -> tuple[float, float, Dispatch] | None:
-        q = dataclasses.replace(base, import_limit_kw=peak_kw)
+    def evaluate(peak_kw: float) -> tuple[float, float, None] | None:
+        redo = np.flatnonzero(peaks > peak_kw * (1 + 1e-12) + 1e-9)
+        if redo.size == 0:
+            return charge * peak_kw + free_cost + float(costs.sum()), charge, None
+        keep_steps = np.zeros(p.n_steps, dtype=bool)
+        for i in redo:
+            keep_steps[blocks[i][0] : blocks[i][1]] = True
+        sessions = np.sort(np.concatenate([blocks[i][2] for i in redo]))
+        q = _subproblem(base, sessions, keep_steps, peak_kw)
         try:
-            d, objective, grad = _decomposed(q, options, workers, slope=True)
+            _, objective, grad = _decomposed(q, options, workers, slope=True)
         except ValueError:
             return None  # some step cannot be served under this peak
-        return charge * peak_kw + objective, charge + grad, d
+        rest = free_cost + float(costs.sum() - costs[redo].sum())
+        return charge * peak_kw + objective + rest, charge + grad, None
 
-    unlimited = evaluate(p.import_limit_kw)
-    if unlimited is None:
-        _decomposed(base, options, workers)  # raises the error naming the step
-        raise AssertionError("unreachable")
-    reached = float(np.max(unlimited[2].import_kw)) if p.n_steps else 0.0
-    free_need = np.max(p.load_kw - p.pv_kw, initial=0.0)
-    blocks = find_blocks(p)
-    if blocks:  # steps with an EV may import less than their net load (V2G)
-        covered = np.zeros(p.n_steps, dtype=bool)
-        for t0, t1, _ in blocks:
-            covered[t0:t1] = True
-        free_need = np.max((p.load_kw - p.pv_kw)[~covered], initial=0.0)
-    result = minimise_convex_pwl(evaluate, min(float(free_need), reached), reached)
-    d = result.payload
+    result = minimise_convex_pwl(evaluate, min(free_need, reached), reached)
+    final = dataclasses.replace(base, import_limit_kw=result.peak_kw)
+    d, objective, _ = _decomposed(final, options, workers)
     d.info.update(
         method="peak_search",
         peak_kw=result.peak_kw,
         peak_lower_bound_eur=result.lower_bound,
     )
-    return d, result.value, result.evaluations + 1
+    return d, charge * result.peak_kw + objective, result.evaluations + 2
+
+
+def _subproblem(
+    p: Problem, sessions: np.ndarray, keep_steps: np.ndarray, limit_kw: float
+) -> Problem:
+    """``p`` with only ``sessions``, import limit ``limit_kw``, and no load or PV outside
+    ``keep_steps`` (those steps then cost nothing and constrain nothing)."""
+    fields = {
+        name: getattr(p, name)[sessions]
+        for name in (
+            "arrival_step",
+            "departure_step",
+            "capacity_kwh",
+            "soc_arrival_kwh",
+            "energy_requested_kwh",
+            "min_soc_kwh",
+            "max_charge_kw",
+            "max_discharge_kw",
+            "eta_ch",
+            "eta_dis",
+        )
+    }
+    return dataclasses.replace(
+        p,
+        import_limit_kw=limit_kw,
+        load_kw=np.where(keep_steps, p.load_kw, 0.0),
+        pv_kw=np.where(keep_steps, p.pv_kw, 0.0),
+        **fields,
+    )
 
 
 def optimal(
