@@ -16,6 +16,9 @@ app = typer.Typer(
     help="Metroscope: exchange case studies, benchmark cities, plan solar V2G charging hubs.",
     no_args_is_help=True,
     add_completion=False,
+    # Help texts are shown verbatim: units in brackets ("[kWh]") and ranges ("0:30:5") are
+    # neither rich markup nor emoji codes. Every sub-app sets the same.
+    rich_markup_mode=None,
 )
 
 web.register(app)

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from metroscope.commands import energy_planning
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 energy_planning.register(app)
 
 # wide enough for the comparison table when output is piped or captured

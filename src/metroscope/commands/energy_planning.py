@@ -22,8 +22,8 @@ def _fail(message: str) -> typer.Exit:
 
 def sweep_command(
     scenario: str = typer.Argument(..., help="Demo name (e.g. molins-de-rei) or scenario YAML."),
-    pv_kw: str = typer.Option(..., "--pv-kw", help="PV sizes a:b:step [kWp], e.g. 0:30:5."),
-    chargers: str = typer.Option(..., "--chargers", help="Charger counts a:b, e.g. 1:4."),
+    pv_kw: str = typer.Option(..., "--pv-kw", help="PV sizes FIRST:LAST:STEP in kWp, e.g. 0:30:5."),
+    chargers: str = typer.Option(..., "--chargers", help="Charger counts FIRST:LAST, e.g. 1:4."),
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = SWEEP_OUT,
     strategy: str = typer.Option("optimal", "--strategy", help="Dispatch of the project points."),
     pv_eur_per_kwp: float = typer.Option(1200.0, help="PV capex [EUR/kWp] (assumption)."),

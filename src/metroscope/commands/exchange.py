@@ -11,9 +11,15 @@ import typer
 from metroscope.commands.django_setup import setup_django
 
 import_app = typer.Typer(
-    no_args_is_help=True, help="Import case studies (validated, all or nothing)."
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Import case studies (validated, all or nothing).",
 )
-export_app = typer.Typer(no_args_is_help=True, help="Export case studies as JSON, CSV or GeoJSON.")
+export_app = typer.Typer(
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    help="Export case studies as JSON, CSV or GeoJSON.",
+)
 
 
 @import_app.command("cases")

@@ -28,7 +28,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     import pandas as pd
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)
 err = Console(stderr=True)
 out = Console()
 
