@@ -22,7 +22,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if shutil.which("chromium") or os.path.exists(CHROMIUM):
         return
     if os.environ.get("METROSCOPE_REQUIRE_BROWSER") == "1":
-        raise pytest.UsageError("chromium is required (METROSCOPE_REQUIRE_BROWSER=1) but not installed")
+        raise pytest.UsageError(
+            "chromium is required (METROSCOPE_REQUIRE_BROWSER=1) but not installed"
+        )
     skip = pytest.mark.skip(reason="Debian's chromium is not installed: apt-get install chromium")
     for item in items:
         if "browser" in item.keywords:

@@ -23,8 +23,12 @@ app = typer.Typer(
 
 web.register(app)
 exchange.register(app)
-app.add_typer(energy.app, name="energy", help="Simulate, optimise and size solar V2G charging hubs.")
-app.add_typer(index.app, name="index", help="Build composite indices with uncertainty and disparity.")
+app.add_typer(
+    energy.app, name="energy", help="Simulate, optimise and size solar V2G charging hubs."
+)
+app.add_typer(
+    index.app, name="index", help="Build composite indices with uncertainty and disparity."
+)
 
 
 @app.command()
