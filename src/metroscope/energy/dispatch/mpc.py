@@ -29,7 +29,12 @@ import numpy as np
 
 from metroscope.energy.dispatch.forecast import LOAD_FORECASTS, PV_FORECASTS
 from metroscope.energy.dispatch.lp import build_lp, reset_after_fork, solve_lp
-from metroscope.energy.dispatch.optimal import can_fork_workers, find_blocks, site_closed_form
+from metroscope.energy.dispatch.optimal import (
+    can_fork_workers,
+    find_blocks,
+    recompute_soc,
+    site_closed_form,
+)
 from metroscope.energy.dispatch.problem import (
     Dispatch,
     Problem,
@@ -363,18 +368,7 @@ def _interleaved_groups(sizes: np.ndarray, n_groups: int) -> list[list[int]]:
 
 def _realise_site(p: Problem, d: Dispatch) -> None:
     """SoC from the applied powers; import/export/curtail cheapest for them; unmet energy."""
-    ses = p.entry_session
-    delta = (p.eta_ch[ses] * d.ch_kw - d.dis_kw / p.eta_dis[ses]) * p.dt_h
-    csum = np.concatenate([[0.0], np.cumsum(delta)])
-    base = np.repeat(csum[p.offsets[:-1]], p.duration_steps)
-    d.soc_kwh[p.soc_offsets[:-1]] = p.soc_arrival_kwh
-    d.soc_kwh[np.arange(p.n_entries) + ses + 1] = (
-        np.repeat(p.soc_arrival_kwh, p.duration_steps) + csum[1:] - base
-    )
-    if p.battery is not None:
-        b = p.battery
-        delta_b = (b.eta_ch * d.battery_ch_kw - d.battery_dis_kw / b.eta_dis) * p.dt_h
-        d.battery_soc_kwh[1:] = b.soc_initial_kwh + np.cumsum(delta_b)
+    recompute_soc(p, d)
     net = p.per_step_sum(d.ch_kw) - p.per_step_sum(d.dis_kw) + d.battery_ch_kw - d.battery_dis_kw
     d.import_kw, d.export_kw, d.curtail_kw = site_closed_form(
         p.load_kw + net,

@@ -153,7 +153,7 @@ def site_closed_form(
 def _write_solution(p: Problem, lp: BlockLP, x: np.ndarray, d: Dispatch) -> None:
     """Copy an LP solution's powers into the dispatch (clipping solver round-off to bounds).
 
-    SoC is not copied: :func:`_recompute_soc` derives it from the powers afterwards.
+    SoC is not copied: :func:`recompute_soc` derives it from the powers afterwards.
     """
     x = np.clip(x, lp.col_lower, lp.col_upper)
     o = lp.offsets
@@ -168,7 +168,7 @@ def _write_solution(p: Problem, lp: BlockLP, x: np.ndarray, d: Dispatch) -> None
         d.battery_dis_kw[:] = x[o["bdis"] : o["bdis"] + s]
 
 
-def _recompute_soc(p: Problem, d: Dispatch) -> None:
+def recompute_soc(p: Problem, d: Dispatch) -> None:
     """Integrate EV and battery SoC from the powers so the dynamics hold to round-off."""
     ses = p.entry_session
     delta = (p.eta_ch[ses] * d.ch_kw - d.dis_kw / p.eta_dis[ses]) * p.dt_h
@@ -407,7 +407,7 @@ def _peak_search(
     base = dataclasses.replace(p, demand_charge_eur_per_kw=0.0)
     first = _decomposed(base, options, workers, slope=True)  # raises if infeasible
     d0 = first[0]
-    _recompute_soc(base, d0)
+    recompute_soc(base, d0)
     d0.unmet_kwh = np.maximum(0.0, target_soc_kwh(base) - d0.soc_kwh[p.soc_offsets[1:] - 1])
     step_cost = (
         p.price_import_eur_per_kwh * d0.import_kw - p.price_export_eur_per_kwh * d0.export_kw
@@ -550,7 +550,7 @@ def optimal(
         d.info["peak_evaluations"] = evaluations
     else:
         d, objective, _ = _decomposed(p, options, workers, progress)
-    _recompute_soc(p, d)
+    recompute_soc(p, d)
     dep_soc = d.soc_kwh[p.soc_offsets[1:] - 1]
     d.unmet_kwh = np.maximum(0.0, target_soc_kwh(p) - dep_soc)
     d.objective_eur = objective
