@@ -263,8 +263,9 @@ def flat_table(sqlite_path: Path, target: Path) -> None:
     rows = (
         (*row[:10], json.dumps(topics.get(row[0], [])), json.dumps(sdgs.get(row[0], [])))
         for row in src.execute(
-            "SELECT case_id, title, summary, body, country, region, metro, scale, status, decade "
-            "FROM exchange_searchentry WHERE published"
+            "SELECT e.case_id, t.title, t.summary, t.body, e.country, e.region, e.metro, "
+            "e.scale, e.status, e.decade FROM exchange_searchentry e "
+            "JOIN exchange_searchtext t ON t.case_id = e.case_id WHERE e.published"
         )
     )
     dst.executemany("INSERT INTO cases VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
@@ -428,20 +429,30 @@ def main() -> None:
     print(f"exchange search benchmark: {args.cases:,} synthetic cases, {args.queries} queries")
     print(f"machine: {machine()}; date: {time.strftime('%Y-%m-%d')}")
     rows: list[tuple[str, dict[str, float]]] = []
+
+    def record(label: str, figures: dict[str, float]) -> None:
+        rows.append((label, figures))
+        print(
+            f"  {label}: p50 {figures['p50_ms']:.1f} ms, p95 {figures['p95_ms']:.1f} ms, "
+            f"mean {figures['mean_ms']:.1f} ms (n={figures['n']})",
+            flush=True,
+        )
+
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "sqlite"
         home.mkdir()
         sqlite_run = run_child(home, args.cases, args.queries, args.seed, None)
         print(
             f"generated on SQLite in {sqlite_run['generate_s']:.0f} s, "
-            f"indexed in {sqlite_run['index_s']:.0f} s"
+            f"indexed in {sqlite_run['index_s']:.0f} s",
+            flush=True,
         )
-        rows.append(("Metroscope search_cases, SQLite FTS5 (in-process)", sqlite_run["search"]))
+        record("Metroscope search_cases, SQLite FTS5 (in-process)", sqlite_run["search"])
         if reset_postgres(args.postgres_url):
             pg_home = Path(tmp) / "pg"
             pg_home.mkdir()
             pg_run = run_child(pg_home, args.cases, args.queries, args.seed, args.postgres_url)
-            rows.append(("Metroscope search_cases, PostgreSQL (in-process)", pg_run["search"]))
+            record("Metroscope search_cases, PostgreSQL (in-process)", pg_run["search"])
 
         if not args.no_http:
             ensure_datasette()
@@ -492,17 +503,13 @@ def main() -> None:
                 wait_http(f"{ours_base}/api/cases?per_page=1")
                 wait_http(f"{ds_base}/flat/cases.json?_size=1")
                 ds_queries = [{**q, "q": fts5_raw(str(q["q"]))} for q in queries]
-                rows.append(
-                    (
-                        "Metroscope GET /api/cases, SQLite (HTTP, waitress)",
-                        measure_http([ours_url(ours_base, q) for q in queries]),
-                    )
+                record(
+                    "Metroscope GET /api/cases, SQLite (HTTP, waitress)",
+                    measure_http([ours_url(ours_base, q) for q in queries]),
                 )
-                rows.append(
-                    (
-                        f"{datasette_version()}: same table + FTS5, same facets (HTTP)",
-                        measure_http([datasette_url(ds_base, q) for q in ds_queries]),
-                    )
+                record(
+                    f"{datasette_version()}: same table + FTS5, same facets (HTTP)",
+                    measure_http([datasette_url(ds_base, q) for q in ds_queries]),
                 )
             finally:
                 ours.terminate()
