@@ -23,16 +23,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import os
-import platform
 import resource
-import subprocess
 import time
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from _machine import machine  # benchmarks/ is the script's folder
 
 from metroscope.energy.dispatch.lp import build_lp, solve_lp
 from metroscope.energy.dispatch.mpc import mpc
@@ -114,20 +112,6 @@ def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
     wall, cpu = time.perf_counter(), _cpu_s()
     out = fn()
     return out, time.perf_counter() - wall, _cpu_s() - cpu
-
-
-def machine() -> str:
-    model = platform.processor() or "unknown CPU"
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        model = next(
-            (ln.split(":", 1)[1].strip() for ln in out.splitlines() if ln.startswith("Model name")),
-            model,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{model}, {os.cpu_count()} cores, load average {load:.1f} at start"
 
 
 def load_problem(name: str, synthetic: bool) -> tuple[Problem, str, float]:

@@ -38,6 +38,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from _machine import machine  # benchmarks/ is the script's folder
+
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work"
 DATASETTE_VENV = WORK / "datasette-venv"
@@ -398,15 +400,6 @@ def reset_postgres(url: str) -> bool:
         print(f"PostgreSQL not available ({exc}); its row is skipped", file=sys.stderr)
         return False
     return True
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            model = line.split(":", 1)[1].strip()
-            break
-    return f"{model}, {os.cpu_count()} cores"
 
 
 def main() -> None:

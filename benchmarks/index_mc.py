@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -37,6 +36,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _machine import machine  # benchmarks/ is the script's folder
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work" / "index_mc"
@@ -266,17 +266,6 @@ def run_child(name: str, args: argparse.Namespace) -> dict[str, Any]:
     if proc.returncode != 0 or not lines:
         return {"error": f"exit {proc.returncode}: {proc.stderr[-800:]}"}
     return {**json.loads(lines[-1]), "load_avg_1min_at_start": round(load, 1)}
-
-
-def machine() -> str:
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        model = next(
-            ln.split(":", 1)[1].strip() for ln in out.splitlines() if ln.startswith("Model name")
-        )
-    except (OSError, StopIteration):
-        model = platform.processor() or "unknown CPU"
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def main() -> None:

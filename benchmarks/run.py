@@ -11,11 +11,12 @@ Options: ``--list`` prints the names; anything after ``--`` is passed to every b
 from __future__ import annotations
 
 import datetime as dt
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _machine import machine  # benchmarks/ is the script's folder
 
 HERE = Path(__file__).resolve().parent
 
@@ -27,21 +28,6 @@ def available() -> dict[str, Path]:
         for p in sorted(HERE.glob("*.py"))
         if p.name != "run.py" and not p.name.startswith("_")
     }
-
-
-def machine() -> str:
-    """CPU model and core count (from lscpu when present), Python version."""
-    model = platform.processor() or "unknown CPU"
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    import os
-
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def main(argv: list[str]) -> int:
